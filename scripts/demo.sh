@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install sknn with the example dependencies into ./.venv and run the main demo:
+# sknn's networks against trees, forests, SVMs and scikit-learn's MLP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[examples]"
+.venv/bin/python examples/compare_estimators.py "$@"

@@ -1,0 +1,7 @@
+"""sknn: PyTorch neural networks that behave exactly like scikit-learn estimators."""
+
+from .mlp import MLPClassifier, MLPRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]

@@ -1,0 +1,587 @@
+"""How every sknn estimator trains: parameters, data, seeding, device, the net.
+
+:class:`BaseNeuralEstimator` turns validated arrays into tensors, builds the
+module through the ``_build_module`` hook and trains it with the one shared
+engine (:class:`sknn._engine.TrainingNet`, a skorch ``NeuralNet``). Subclasses
+fill in a handful of hooks:
+
+- ``_build_module()``: the ``torch.nn.Module`` for the sizes found in the data;
+- ``_criterion()``: the loss, returning one value per sample;
+- ``_encode_y(y, reset, classes)``: targets as the loss expects them;
+- ``_reshape_X(X)``: validated 2D rows into the module's input shape;
+- ``_validation_score(raw, y, sample_weight)``: the early-stopping score.
+"""
+
+import contextlib
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+from skorch.callbacks import Callback, ProgressBar
+
+from ._data import ArrayDataset, to_tensor
+from ._engine import (
+    InvScalingLR,
+    SklearnLog,
+    StopOnPlateau,
+    TrainingNet,
+    ValidationScore,
+    history_column,
+    make_loader_kwargs,
+    samples_seen,
+)
+
+SOLVERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "lbfgs": torch.optim.LBFGS,
+}
+
+# Rows per forward pass in predict: bounds the memory of activations.
+PREDICT_CHUNK_SIZE = 4096
+
+
+def resolve_device(device: str) -> torch.device:
+    """Turn the ``device`` parameter into a ``torch.device`` that exists here.
+
+    ``"auto"`` picks CUDA, then Apple's MPS, then the CPU.
+    """
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda", torch.cuda.current_device())
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            "device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or 'mps', "
+            f"got {device!r}."
+        ) from None
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available "
+                "(torch.cuda.is_available() is False). Use device='auto' or 'cpu'."
+            )
+        index = resolved.index if resolved.index is not None else 0
+        if index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but only "
+                f"{torch.cuda.device_count()} CUDA device(s) are visible."
+            )
+        return torch.device("cuda", index)
+    if resolved.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but MPS is not available. "
+                "Use device='auto' or 'cpu'."
+            )
+    elif resolved.type != "cpu":
+        raise ValueError(
+            "device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or 'mps', "
+            f"got {device!r}."
+        )
+    return resolved
+
+
+@contextlib.contextmanager
+def private_rng(device: torch.device, seed: int, state=None):
+    """Run the block on torch's generators, seeded, then restore the caller's.
+
+    Module initialisation, shuffling and dropout all draw from torch's global
+    generators; forking them keeps ``fit`` from disturbing the user's random
+    state. ``state`` (from a previous block) resumes a generator instead of
+    seeding it, for ``partial_fit`` and ``warm_start``.
+
+    Yields a callable returning the generators' state at that point.
+    """
+    cuda = device.type == "cuda"
+    devices = [device.index] if cuda else []
+    with torch.random.fork_rng(devices=devices, device_type="cuda"):
+        if state is None:
+            torch.random.default_generator.manual_seed(seed)
+            if cuda:
+                torch.cuda.default_generators[device.index].manual_seed(seed)
+        else:
+            torch.set_rng_state(state[0])
+            if cuda and state[1] is not None:
+                torch.cuda.set_rng_state(state[1], device.index)
+
+        def current_state():
+            cuda_state = torch.cuda.get_rng_state(device.index) if cuda else None
+            return torch.get_rng_state(), cuda_state
+
+        yield current_state
+
+
+class BaseNeuralEstimator(BaseEstimator):
+    """Base class of the sknn estimators: the shared training machinery.
+
+    Not meant to be used directly; see :class:`sknn.MLPClassifier` and
+    :class:`sknn.MLPRegressor` for the parameters.
+    """
+
+    _parameter_constraints: dict = {
+        "solver": [StrOptions(set(SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+        "callbacks": [list, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        solver,
+        alpha,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+        device,
+        callbacks,
+    ):
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.device = device
+        self.callbacks = callbacks
+
+    # ------------------------------------------------------------------ hooks
+    def _build_module(self) -> torch.nn.Module:
+        """The module for the sizes found in the data (``n_features_in_``...)."""
+        raise NotImplementedError
+
+    def _criterion(self) -> torch.nn.Module:
+        """The loss module, called as ``loss(raw_output, y)`` -> shape (N,)."""
+        raise NotImplementedError
+
+    def _encode_y(self, y, *, reset: bool, classes=None) -> np.ndarray:
+        """Targets as the loss expects them; sets ``n_outputs_`` when ``reset``."""
+        raise NotImplementedError
+
+    def _validation_score(self, raw, y, sample_weight) -> float:
+        """Score (higher is better) of raw outputs on held-out encoded targets."""
+        raise NotImplementedError
+
+    def _target_dtype(self) -> torch.dtype:
+        """dtype of the encoded targets as tensors."""
+        return torch.float32
+
+    def _reshape_X(self, X):
+        """Validated 2D rows into the module's input shape (MLPs: unchanged)."""
+        return X
+
+    def _check_params(self) -> None:
+        """Checks of parameter combinations that constraints cannot express."""
+
+    def _sample_weight(self, sample_weight, X, y):
+        """Per-sample weights for the loss, or None when all samples weigh 1."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=np.float64)
+
+    def _validate_data_kwargs(self) -> dict:
+        return {}
+
+    def _check_partial_fit(self):
+        if self.solver == "lbfgs":
+            raise ValueError(
+                "partial_fit needs a stochastic solver ('adam', 'adamw' or 'sgd'), "
+                "got solver='lbfgs'."
+            )
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: there is no "
+                "held-out data to stop on. Set early_stopping=False."
+            )
+
+    # ------------------------------------------------------------- training
+    @property
+    def _stochastic(self) -> bool:
+        return self.solver != "lbfgs"
+
+    def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
+        continuing = hasattr(self, "net_") and (incremental or self.warm_start)
+        self._check_params()
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=not continuing,
+            accept_sparse=["csr", "csc", "coo"],
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            **self._validate_data_kwargs(),
+        )
+        if sp.issparse(X):
+            X = X.tocsr()
+        X = self._reshape_X(X)
+        weight = self._sample_weight(sample_weight, X, y)
+        y = self._encode_y(y, reset=not continuing, classes=classes)
+
+        device = resolve_device(self.device)
+        dtype = self._compute_dtype(X, device, continuing)
+        if not continuing:
+            self._seed = check_random_state(self.random_state).randint(2**31 - 1)
+        rng = np.random.RandomState(self._seed)
+
+        valid = None
+        if self.early_stopping and self._stochastic and not incremental:
+            X, y, weight, valid = self._split_validation(
+                X, y, weight, rng, device, dtype
+            )
+
+        n_samples = X.shape[0]
+        if self.solver == "lbfgs":
+            batch_size = n_samples
+        elif self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    "Got `batch_size` larger than sample size. It is going to be "
+                    "clipped.",
+                    stacklevel=3,
+                )
+            batch_size = min(self.batch_size, n_samples)
+        dataset = self._make_dataset(X, y, weight, device, dtype)
+
+        state = getattr(self, "_rng_state", None) if continuing else None
+        with private_rng(device, self._seed, state) as rng_state:
+            if continuing and incremental:
+                net = self.net_
+            else:
+                module = self.module_ if continuing else self._build_module()
+                net = self._make_net(module, batch_size, device, dtype, valid)
+                net.initialize()
+                if continuing:
+                    # warm_start: the learning curve goes on where it stopped.
+                    net.history_ = self.net_.history_
+            self.net_ = net
+            epochs_before = len(net.history)
+            epochs = 1 if (incremental or not self._stochastic) else self.max_iter
+            net.partial_fit(dataset, None, epochs=epochs)
+            self._rng_state = rng_state()
+
+        if not incremental:
+            self._warn_if_not_converged(len(net.history) - epochs_before)
+        return self
+
+    def _compute_dtype(self, X, device, continuing) -> torch.dtype:
+        """float64 for float64 input on the CPU, as scikit-learn; else float32.
+
+        Accelerators compute in float32 (MPS has no float64, and GPUs run it
+        far slower). A fitted module keeps its dtype across warm starts.
+        """
+        if continuing:
+            return next(self.module_.parameters()).dtype
+        if X.dtype == np.float64 and device.type == "cpu":
+            return torch.float64
+        return torch.float32
+
+    def _split_validation(self, X, y, weight, rng, device, dtype):
+        stratify = y if self._stratify_validation(y) else None
+        arrays = [X, y] if weight is None else [X, y, weight]
+        parts = train_test_split(
+            *arrays,
+            test_size=self.validation_fraction,
+            random_state=rng,
+            stratify=stratify,
+        )
+        X, X_val, y, y_val = parts[:4]
+        weight, weight_val = (None, None) if weight is None else parts[4:]
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "early_stopping=True needs at least 2 validation samples, but "
+                f"validation_fraction={self.validation_fraction} of "
+                f"{X.shape[0] + X_val.shape[0]} samples gives {X_val.shape[0]}. "
+                "Raise validation_fraction or set early_stopping=False."
+            )
+        valid = self._make_dataset(X_val, y_val, weight_val, device, dtype)
+        return X, y, weight, valid
+
+    def _stratify_validation(self, y) -> bool:
+        return False
+
+    def _make_dataset(self, X, y, weight, device, dtype):
+        if not sp.issparse(X):
+            X = to_tensor(X, dtype, device)
+        y = to_tensor(y, self._target_dtype(), device)
+        if weight is not None:
+            weight = to_tensor(weight, dtype, device)
+        return ArrayDataset(X, y, weight, dtype=dtype)
+
+    def _optimizer_options(self) -> tuple[float, float, dict]:
+        """(learning rate, L2 penalty for the loss, optimizer keyword arguments)."""
+        if self.solver == "lbfgs":
+            return (
+                1.0,
+                self.alpha,
+                {
+                    "max_iter": self.max_iter,
+                    "max_eval": self.max_fun,
+                    "tolerance_grad": self.tol,
+                    "history_size": 10,
+                    "line_search_fn": "strong_wolfe",
+                },
+            )
+        if self.solver == "sgd":
+            nesterov = self.nesterovs_momentum and self.momentum > 0
+            options = {"momentum": self.momentum, "nesterov": nesterov}
+            return self.learning_rate_init, self.alpha, options
+        options = {"betas": (self.beta_1, self.beta_2), "eps": self.epsilon}
+        if self.solver == "adamw":
+            # AdamW decays the weights itself (decoupled): no penalty in the loss.
+            return self.learning_rate_init, 0.0, {**options, "weight_decay": self.alpha}
+        return self.learning_rate_init, self.alpha, options
+
+    def _make_net(self, module, batch_size, device, dtype, valid):
+        lr, alpha, options = self._optimizer_options()
+        return TrainingNet(
+            module=module.to(device=device, dtype=dtype),
+            criterion=self._criterion(),
+            optimizer=SOLVERS[self.solver],
+            lr=lr,
+            max_epochs=self.max_iter,
+            device=device,
+            callbacks=self._make_callbacks(valid),
+            verbose=self.verbose,
+            alpha=alpha,
+            **make_loader_kwargs(batch_size, self.shuffle),
+            **{f"optimizer__{key}": value for key, value in options.items()},
+        )
+
+    def _make_callbacks(self, valid) -> list:
+        callbacks = []
+        if self.solver == "sgd" and self.learning_rate == "invscaling":
+            seen = self.t_ if hasattr(self, "net_") else 0
+            callbacks.append(
+                (
+                    "invscaling",
+                    InvScalingLR(self.learning_rate_init, self.power_t, seen),
+                )
+            )
+        if valid is not None:
+            callbacks.append(
+                ("valid_score", ValidationScore(valid, self._validation_score))
+            )
+        if self._stochastic:
+            callbacks.append(
+                (
+                    "stop_on_plateau",
+                    StopOnPlateau(
+                        monitor="train_loss" if valid is None else "valid_score",
+                        lower_is_better=valid is None,
+                        patience=self.n_iter_no_change + 1,
+                        threshold=self.tol,
+                        load_best=valid is not None,
+                        adaptive_lr=self.solver == "sgd"
+                        and self.learning_rate == "adaptive",
+                    ),
+                )
+            )
+        if self.verbose:
+            callbacks.append(("sklearn_log", SklearnLog()))
+        if self.verbose and self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar(detect_notebook=False)))
+        return callbacks + self._user_callbacks()
+
+    def _user_callbacks(self) -> list:
+        """The ``callbacks`` parameter, copied so that fits never share state."""
+        named = []
+        for i, item in enumerate(self.callbacks or []):
+            name, callback = item if isinstance(item, tuple) else (None, item)
+            if not isinstance(callback, Callback):
+                raise TypeError(
+                    "callbacks must be a list of skorch callbacks or (name, callback) "
+                    f"tuples, got {type(callback).__name__} at position {i}."
+                )
+            name = name or f"{type(callback).__name__}_{i}"
+            named.append((name, clone(callback, safe=False)))
+        return named
+
+    def _warn_if_not_converged(self, epochs_run: int) -> None:
+        if self._stochastic:
+            if epochs_run >= self.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                    "reached and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+        elif self.n_iter_ >= self.max_iter:
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s): "
+                "increase max_iter or scale the data.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    # ------------------------------------------------------------ inference
+    def _forward(self, X) -> torch.Tensor:
+        """Raw module outputs for ``X``, validated, in eval mode, chunk by chunk."""
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse=["csr", "csc", "coo"],
+            dtype=[np.float64, np.float32],
+        )
+        if sp.issparse(X):
+            X = X.tocsr()
+        X = self._reshape_X(X)
+        module = self.module_
+        module.eval()
+        param = next(module.parameters())
+        outputs = []
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], PREDICT_CHUNK_SIZE):
+                chunk = X[start : start + PREDICT_CHUNK_SIZE]
+                if sp.issparse(chunk):
+                    chunk = chunk.toarray()
+                outputs.append(module(to_tensor(chunk, param.dtype, param.device)))
+        return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+
+    # ----------------------------------------------------- fitted attributes
+    @property
+    def module_(self) -> torch.nn.Module:
+        """The trained ``torch.nn.Module``."""
+        return self.net_.module_
+
+    @property
+    def history_(self):
+        """skorch ``History`` of the training: one row per epoch."""
+        return self.net_.history
+
+    @property
+    def n_iter_(self) -> int:
+        """Number of epochs run (L-BFGS: iterations of the last fit)."""
+        optimizer = self.net_.optimizer_
+        if isinstance(optimizer, torch.optim.LBFGS):
+            first_param = optimizer.param_groups[0]["params"][0]
+            return int(optimizer.state[first_param].get("n_iter", 0))
+        return len(self.history_)
+
+    @property
+    def t_(self) -> int:
+        """Number of training samples seen by the solver."""
+        return samples_seen(self.history_)
+
+    @property
+    def loss_(self) -> float:
+        """The loss at the end of training, L2 penalty included."""
+        return float(self.history_[-1, "train_loss"])
+
+    def _stochastic_only(self, name):
+        if isinstance(self.net_.optimizer_, torch.optim.LBFGS):
+            raise AttributeError(
+                f"{name} is only available for the stochastic solvers "
+                "(adam, adamw, sgd), like scikit-learn's."
+            )
+
+    @property
+    def loss_curve_(self) -> list:
+        """The training loss after each epoch (stochastic solvers)."""
+        self._stochastic_only("loss_curve_")
+        return history_column(self.history_, "train_loss")
+
+    @property
+    def validation_scores_(self) -> list | None:
+        """Score on the held-out data after each epoch; None without early stopping."""
+        self._stochastic_only("validation_scores_")
+        scores = history_column(self.history_, "valid_score")
+        return scores or None
+
+    @property
+    def best_validation_score_(self) -> float | None:
+        """Best of ``validation_scores_``; None without early stopping."""
+        scores = self.validation_scores_
+        return None if scores is None else max(scores)
+
+    @property
+    def best_loss_(self) -> float | None:
+        """Lowest training loss reached; None with early stopping (as sklearn)."""
+        if self.validation_scores_ is not None:
+            return None
+        return min(self.loss_curve_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -1,0 +1,102 @@
+"""How validated arrays become tensors and batches.
+
+The arrays are converted to tensors once per ``fit`` call; batches are slices
+of those tensors, never a per-row ``Dataset.__getitem__`` plus collate.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+
+def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """Convert a numpy array to a tensor on ``device``, copying at most once.
+
+    Never returns a view of the caller's memory that training could write to:
+    ``torch.as_tensor`` shares memory only when no conversion is needed, and
+    the tensors built here are only read.
+    """
+    array = np.asarray(array)
+    if not array.flags.writeable:
+        # torch refuses to share read-only memory (memmaps): copy it once.
+        return torch.tensor(array, device=device, dtype=dtype)
+    return torch.as_tensor(array, device=device).to(dtype)
+
+
+class ArrayDataset(torch.utils.data.Dataset):
+    """Training data held as whole tensors (or a sparse matrix for ``X``).
+
+    Indexing with a slice or an index tensor returns a whole batch
+    ``(X, (y, sample_weight))`` at once.
+
+    Parameters
+    ----------
+    X : torch.Tensor or scipy.sparse matrix of shape (n_samples, ...)
+        Inputs. A sparse matrix stays sparse and is densified batch by batch.
+    y : torch.Tensor of shape (n_samples, ...)
+        Encoded targets.
+    sample_weight : torch.Tensor of shape (n_samples,) or None
+        Per-sample weights, or None for equal weights.
+    dtype : torch.dtype
+        The floating dtype the module computes in (used to densify sparse rows).
+    """
+
+    def __init__(self, X, y, sample_weight=None, *, dtype=torch.float32):
+        self.X = X
+        self.y = y
+        self.sample_weight = sample_weight
+        self.dtype = dtype
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+    def __getitem__(self, index):
+        if sp.issparse(self.X):
+            rows = index.cpu().numpy() if torch.is_tensor(index) else index
+            X = torch.from_numpy(self.X[rows].toarray()).to(self.y.device, self.dtype)
+        else:
+            X = self.X[index]
+        weight = None if self.sample_weight is None else self.sample_weight[index]
+        return X, (self.y[index], weight)
+
+
+class BatchLoader:
+    """Iterate over an :class:`ArrayDataset` in mini-batches of tensor slices.
+
+    Drop-in for the ``torch.utils.data.DataLoader`` that skorch would build: it
+    takes the dataset and ``batch_size``/``shuffle`` keywords and yields
+    ``(X, (y, sample_weight))`` batches.
+
+    A last batch of a single row is merged into the one before it: one row
+    carries no batch statistics (batch norm fails on it) and gives the noisiest
+    step of the epoch.
+    """
+
+    def __init__(self, dataset: ArrayDataset, batch_size: int, shuffle: bool = False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def _bounds(self) -> list[tuple[int, int]]:
+        n = len(self.dataset)
+        starts = list(range(0, n, self.batch_size))
+        if len(starts) > 1 and n - starts[-1] == 1:
+            starts.pop()
+        ends = [*starts[1:], n]
+        return list(zip(starts, ends, strict=True))
+
+    def __len__(self) -> int:
+        return len(self._bounds())
+
+    def __iter__(self):
+        if self.shuffle:
+            # Drawn from torch's global generator, which the estimator seeds
+            # (and restores) around training.
+            order = torch.randperm(len(self.dataset))
+            if not sp.issparse(self.dataset.X):
+                order = order.to(self.dataset.y.device)
+            for start, end in self._bounds():
+                yield self.dataset[order[start:end]]
+        else:
+            for start, end in self._bounds():
+                yield self.dataset[start:end]

@@ -1,0 +1,192 @@
+"""The one training engine: a skorch ``NeuralNet`` plus the callbacks that give
+it scikit-learn's MLP semantics.
+
+Every estimator trains through :class:`TrainingNet`; what differs between
+estimators (module, loss, target encoding) reaches it as arguments.
+"""
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PassthroughScoring
+from skorch.utils import TeeGenerator
+
+from ._data import BatchLoader
+
+
+class TrainingNet(NeuralNet):
+    """skorch ``NeuralNet`` fed with whole-tensor batches and sample weights.
+
+    Batches are ``(X, (y, sample_weight))`` from :class:`~sknn._data.BatchLoader`.
+    The loss is the weighted mean of the per-sample losses plus scikit-learn's
+    L2 penalty ``0.5 * alpha * ||W||^2 / n`` on the weight matrices (not on
+    biases or normalisation parameters), where ``n`` is the (weighted) size of
+    the batch.
+
+    Parameters (beyond skorch's)
+    ----------------------------
+    alpha : float
+        L2 penalty strength, as scikit-learn scales it. Use 0 when the
+        optimizer decays weights itself (AdamW).
+    """
+
+    def __init__(self, *args, alpha=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alpha = alpha
+
+    @property
+    def _default_callbacks(self):
+        # No PrintLog and no valid_loss: the estimator prints scikit-learn's
+        # lines itself, and validation is scored by ValidationScore.
+        return [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+        ]
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.penalized_params_ = [p for p in self.module_.parameters() if p.ndim > 1]
+        return self
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y, weight = y_true
+        losses = self.criterion_(y_pred, y)  # (N,) per-sample losses
+        if weight is None:
+            loss, n = losses.mean(), losses.shape[0]
+        else:
+            n = weight.sum()
+            loss = (losses * weight).sum() / n
+        if self.alpha and self.penalized_params_:
+            squares = torch.stack([p.square().sum() for p in self.penalized_params_])
+            loss = loss + 0.5 * self.alpha * squares.sum() / n
+        return loss
+
+    def train_step(self, batch, **fit_params):
+        if not isinstance(self.optimizer_, torch.optim.LBFGS):
+            self._zero_grad_optimizer(set_to_none=True)
+            step = self.train_step_single(batch, **fit_params)
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+            self._step_optimizer(None)
+            return step
+
+        # L-BFGS evaluates the closure several times per step; report the
+        # loss of the last evaluation, which is at the accepted point.
+        steps = []
+
+        def closure():
+            self._zero_grad_optimizer()
+            steps.append(self.train_step_single(batch, **fit_params))
+            return steps[-1]["loss"]
+
+        self._step_optimizer(closure)
+        return steps[-1]
+
+
+class ValidationScore(Callback):
+    """Score the held-out data after each epoch and record it as ``valid_score``.
+
+    Parameters
+    ----------
+    dataset : ArrayDataset
+        The validation data.
+    score : callable
+        ``score(raw_output, y, sample_weight) -> float``, higher is better.
+    """
+
+    def __init__(self, dataset, score):
+        self.dataset = dataset
+        self.score = score
+
+    def on_epoch_end(self, net, **kwargs):
+        X, (y, weight) = self.dataset[:]
+        net.module_.eval()
+        with torch.inference_mode():
+            raw = net.module_(X)
+        net.history.record("valid_score", self.score(raw, y, weight))
+
+
+class StopOnPlateau(EarlyStopping):
+    """skorch's ``EarlyStopping`` with scikit-learn's ``n_iter_no_change`` rule.
+
+    scikit-learn stops once more than ``n_iter_no_change`` epochs in a row
+    failed to improve on the best score by ``tol``; with
+    ``adaptive_lr=True`` (``learning_rate="adaptive"``) it first divides the
+    learning rate by 5 each time, and only stops once it is at most 1e-6.
+    """
+
+    def __init__(self, *, adaptive_lr=False, **kwargs):
+        super().__init__(threshold_mode="abs", **kwargs)
+        self.adaptive_lr = adaptive_lr
+
+    def on_epoch_end(self, net, **kwargs):
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            groups = net.optimizer_.param_groups
+            if not self.adaptive_lr or max(g["lr"] for g in groups) <= 1e-6:
+                raise
+            for group in groups:
+                group["lr"] /= 5.0
+            self.misses_ = 0
+            if net.verbose:
+                self._sink(f"Setting learning rate to {groups[0]['lr']:f}", True)
+
+
+class InvScalingLR(Callback):
+    """scikit-learn's ``learning_rate="invscaling"``.
+
+    After each epoch the learning rate becomes ``lr_init / (t + 1) ** power_t``,
+    where ``t`` is the number of samples seen so far (scikit-learn's ``t_``).
+    """
+
+    def __init__(self, lr_init, power_t, samples_seen=0):
+        self.lr_init = lr_init
+        self.power_t = power_t
+        self.samples_seen = samples_seen
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.samples_seen += len(batch[0])
+
+    def on_epoch_end(self, net, **kwargs):
+        lr = self.lr_init / (self.samples_seen + 1) ** self.power_t
+        for group in net.optimizer_.param_groups:
+            group["lr"] = lr
+
+
+class SklearnLog(Callback):
+    """Print scikit-learn's ``Iteration N, loss = ...`` lines."""
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        print(f"Iteration {row['epoch']}, loss = {row['train_loss']:.8f}")
+        if "valid_score" in row:
+            print(f"Validation score: {row['valid_score']:f}")
+
+
+def make_loader_kwargs(batch_size: int, shuffle: bool) -> dict:
+    """skorch arguments that feed the net with :class:`BatchLoader` batches."""
+    return {
+        "batch_size": batch_size,
+        "iterator_train": BatchLoader,
+        "iterator_train__shuffle": shuffle,
+        "iterator_valid": BatchLoader,
+        "train_split": None,
+    }
+
+
+def history_column(history, key) -> list:
+    """``history[:, key]`` over the epochs that recorded ``key``."""
+    return [float(row[key]) for row in history if key in row]
+
+
+def samples_seen(history) -> int:
+    """Number of training samples processed over the whole history."""
+    return int(
+        np.sum([b["train_batch_size"] for row in history for b in row["batches"]])
+    )

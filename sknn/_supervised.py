@@ -1,0 +1,362 @@
+"""What classifiers and regressors add to the engine: targets in, predictions out.
+
+:class:`BaseNeuralClassifier` and :class:`BaseNeuralRegressor` are shared by
+every architecture (MLP, CNN, RNN); an architecture only adds its module.
+"""
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import column_or_1d
+
+from ._base import BaseNeuralEstimator
+from ._losses import classification_loss, regression_loss
+
+
+class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
+    """Classification on top of the engine.
+
+    Binary targets use one logistic output unit, multiclass targets a softmax
+    over one unit per class, multilabel indicator matrices one logistic unit
+    per label — as scikit-learn's ``MLPClassifier``. ``classes_`` holds the
+    labels, of any type, and ``predict`` returns them.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target labels, or a binary indicator matrix for multilabel
+            classification.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss. None weighs all samples equally.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that may appear over the calls to ``partial_fit``.
+            Required on the first call, ignored afterwards.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        self._check_partial_fit()
+        if not hasattr(self, "net_") and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit, e.g. "
+                "partial_fit(X, y, classes=np.unique(y_all))."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the class "
+                "frequencies of one batch are not those of the data. Pass a dict of "
+                "class weights instead."
+            )
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _sample_weight(self, sample_weight, X, y):
+        weight = super()._sample_weight(sample_weight, X, y)
+        if self.class_weight is None:
+            return weight
+        class_weight = compute_sample_weight(self.class_weight, y)
+        return class_weight if weight is None else weight * class_weight
+
+    def _encode_y(self, y, *, reset, classes=None):
+        check_classification_targets(y)
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        if not multilabel:
+            y = column_or_1d(y, warn=True)
+        if reset:
+            self._set_classes(y, classes, multilabel)
+        else:
+            self._check_classes(y, multilabel)
+        if multilabel:
+            return np.asarray(y, dtype=np.float32)
+        codes = np.searchsorted(self.classes_, y)
+        if len(self.classes_) == 2:
+            return codes.astype(np.float32).reshape(-1, 1)
+        return codes
+
+    def _set_classes(self, y, classes, multilabel):
+        if multilabel:
+            self.classes_ = np.arange(y.shape[1])
+        else:
+            self.classes_ = unique_labels(y if classes is None else classes)
+            unseen = np.setdiff1d(unique_labels(y), self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y contains labels {unseen.tolist()} that are not in classes="
+                    f"{self.classes_.tolist()}; pass every label in `classes`."
+                )
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes, but "
+                    f"y contains only one class: {self.classes_[0]!r}."
+                )
+        self._multilabel = multilabel
+        binary = len(self.classes_) == 2 and not multilabel
+        self.n_outputs_ = 1 if binary else len(self.classes_)
+        self.out_activation_ = "softmax" if self._multiclass else "logistic"
+
+    def _check_classes(self, y, multilabel):
+        if multilabel != self._multilabel or (
+            multilabel and y.shape[1] != len(self.classes_)
+        ):
+            raise ValueError(
+                "The type of target changed since the previous fit: expected "
+                f"{'a multilabel indicator matrix' if self._multilabel else 'labels'} "
+                f"with classes {self.classes_.tolist()}."
+            )
+        labels = unique_labels(y)
+        if multilabel:
+            return
+        if self.warm_start and not np.isin(self.classes_, labels).all():
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` has "
+                f"{labels}."
+            )
+        if not np.isin(labels, self.classes_).all():
+            raise ValueError(
+                f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. 'y' has {labels}."
+            )
+
+    @property
+    def _multiclass(self) -> bool:
+        return not self._multilabel and len(self.classes_) > 2
+
+    def _target_dtype(self):
+        return torch.int64 if self._multiclass else torch.float32
+
+    def _stratify_validation(self, y) -> bool:
+        return not self._multilabel
+
+    def _criterion(self):
+        return classification_loss(self._multiclass)
+
+    def _predict_codes(self, raw: torch.Tensor) -> torch.Tensor:
+        """Encoded predictions from raw outputs (indices, or 0/1 indicators)."""
+        if self._multiclass:
+            return raw.argmax(dim=1)
+        return (raw > 0).long()  # logistic(raw) > 0.5
+
+    def _validation_score(self, raw, y, sample_weight) -> float:
+        correct = self._predict_codes(raw) == y.long()
+        if correct.ndim > 1:
+            correct = correct.all(dim=1)
+        correct = correct.to(raw.dtype)
+        if sample_weight is None:
+            return correct.mean().item()
+        return ((correct * sample_weight).sum() / sample_weight.sum()).item()
+
+    def predict(self, X):
+        """Predict the class labels of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Labels from ``classes_``; a 0/1 indicator matrix for multilabel.
+        """
+        codes = self._predict_codes(self._forward(X)).cpu().numpy()
+        if self._multilabel:
+            return codes
+        return self.classes_[codes.ravel()]
+
+    def predict_proba(self, X):
+        """Probability of each class for each sample in X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities in the order of ``classes_``.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability of each class for each sample in X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        raw = self._forward(X).double()
+        if self._multiclass:
+            log_proba = torch.log_softmax(raw, dim=1)
+        elif self._multilabel:
+            log_proba = torch.nn.functional.logsigmoid(raw)
+        else:
+            # logistic(-raw) = 1 - logistic(raw): both columns without cancellation.
+            log_proba = torch.nn.functional.logsigmoid(torch.cat([-raw, raw], dim=1))
+        return log_proba.cpu().numpy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
+    """Regression on top of the engine: single or multi-output targets.
+
+    ``loss`` picks the training loss: ``"squared_error"`` (half the mean squared
+    error, as scikit-learn), ``"absolute_error"``, ``"huber"`` (delta 1) or
+    ``"poisson"`` (log link: the network predicts ``exp(output)``).
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss. None weighs all samples equally.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        self._check_partial_fit()
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _validate_data_kwargs(self) -> dict:
+        return {"y_numeric": True}
+
+    def _encode_y(self, y, *, reset, classes=None):
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)
+        if self.loss == "poisson" and (y < 0).any():
+            raise ValueError(
+                "loss='poisson' needs non-negative targets (counts or rates), but y "
+                f"has values down to {y.min()}. Use another loss or shift y."
+            )
+        if reset:
+            self.n_outputs_ = y.shape[1]
+            self.out_activation_ = "exp" if self.loss == "poisson" else "identity"
+        elif y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y.shape[1]} target(s), but {type(self).__name__} was fitted "
+                f"with {self.n_outputs_}."
+            )
+        return y
+
+    def _criterion(self):
+        return regression_loss(self.loss)
+
+    def _predict_tensor(self, raw: torch.Tensor) -> torch.Tensor:
+        raw = raw.double()
+        return torch.exp(raw) if self.out_activation_ == "exp" else raw
+
+    def _validation_score(self, raw, y, sample_weight) -> float:
+        weight = None if sample_weight is None else sample_weight.cpu().numpy()
+        return r2_score(
+            y.cpu().numpy(),
+            self._predict_tensor(raw).cpu().numpy(),
+            sample_weight=weight,
+        )
+
+    def predict(self, X):
+        """Predict the target(s) of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Predicted values; 1D when the model has a single target.
+        """
+        y = self._predict_tensor(self._forward(X)).cpu().numpy()
+        return y.ravel() if y.shape[1] == 1 else y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

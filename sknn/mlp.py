@@ -1,0 +1,415 @@
+"""Feedforward networks as drop-ins for ``sklearn.neural_network``'s MLPs."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
+from .modules import ACTIVATIONS, MLP
+
+_SHARED_PARAMETERS_DOC = """
+    solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
+        The optimizer: ``torch.optim.Adam``, ``AdamW`` (``alpha`` is then its
+        decoupled weight decay), ``SGD`` (with ``momentum``) or ``LBFGS``
+        (full batch, strong-Wolfe line search; converges fast on small data).
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the weights, scaled as scikit-learn:
+        ``0.5 * alpha * ||W||^2 / batch_size`` is added to the loss.
+    batch_size : int or "auto", default="auto"
+        Size of the mini-batches; ``"auto"`` is ``min(200, n_samples)``.
+        Ignored by ``"lbfgs"``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule of ``solver="sgd"``: constant, decaying as
+        ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the samples
+        seen, or divided by 5 each time ``n_iter_no_change`` epochs pass
+        without improvement. For other schedules pass a skorch
+        ``LRScheduler`` in ``callbacks``.
+    learning_rate_init : float, default=0.001
+        Initial learning rate (``"sgd"``, ``"adam"``, ``"adamw"``).
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (``"lbfgs"``: of iterations).
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. The same integer gives the same model; fitting never changes
+        the global numpy or torch random state.
+    tol : float, default=1e-4
+        Improvement of the loss (or validation score) that counts as
+        progress; ``"lbfgs"`` stops when the largest gradient is below it.
+    verbose : bool or int, default=False
+        ``True``/``1`` prints ``Iteration N, loss = ...`` after each epoch,
+        ``2`` adds a progress bar over the batches.
+    warm_start : bool, default=False
+        Continue training from the previous ``fit`` instead of starting anew.
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"``.
+    nesterovs_momentum : bool, default=True
+        Whether ``"sgd"`` uses Nesterov's momentum.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers), stop when its score stops improving, and restore the
+        weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the data held out when ``early_stopping=True``.
+    beta_1 : float, default=0.9
+        Decay rate of the first-moment estimates of Adam(W).
+    beta_2 : float, default=0.999
+        Decay rate of the second-moment estimates of Adam(W).
+    epsilon : float, default=1e-8
+        Numerical-stability term of Adam(W).
+    n_iter_no_change : int, default=10
+        Training stops after more than this many epochs in a row without an
+        improvement of at least ``tol``.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``"lbfgs"``.
+    dropout : float, default=0.0
+        Probability of dropping each hidden unit during training.
+    batch_norm : bool, default=False
+        Whether to add batch normalisation after each hidden linear layer.
+    device : str, default="auto"
+        Where to train and predict: ``"auto"`` picks CUDA, then Apple's MPS,
+        then the CPU; or ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (LR schedulers, checkpoints, loggers...). They
+        are copied at each fit, so searches and repeated fits never share
+        their state."""
+
+_SHARED_ATTRIBUTES_DOC = """
+    loss_ : float
+        The loss at the end of training (L2 penalty included).
+    best_loss_ : float or None
+        The lowest loss reached; None when ``early_stopping=True``.
+    loss_curve_ : list of float
+        The loss after each epoch (stochastic solvers only).
+    validation_scores_ : list of float or None
+        The score on the held-out data after each epoch; None when
+        ``early_stopping=False``.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+    t_ : int
+        Number of training samples seen by the solver.
+    coefs_ : list of ndarray
+        Weight matrices, ``coefs_[i]`` of shape (fan_in, fan_out) for layer i,
+        as scikit-learn's.
+    intercepts_ : list of ndarray
+        Bias vectors, ``intercepts_[i]`` of shape (fan_out,).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X had string column names.
+    n_iter_ : int
+        Number of epochs run (``"lbfgs"``: iterations).
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of output units.
+    out_activation_ : str
+        Name of the output activation.
+    module_ : torch.nn.Module
+        The trained :class:`sknn.modules.MLP`.
+    history_ : skorch.History
+        skorch's record of the training, one row per epoch."""
+
+
+class _MLPMixin:
+    """The feedforward architecture: builds :class:`sknn.modules.MLP`."""
+
+    _mlp_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+    }
+
+    def _hidden_layer_sizes(self) -> tuple[int, ...]:
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {sizes}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _check_params(self) -> None:
+        self._hidden_layer_sizes()
+
+    def _build_module(self) -> MLP:
+        return MLP(
+            n_features=self.n_features_in_,
+            n_outputs=self.n_outputs_,
+            hidden_layer_sizes=self._hidden_layer_sizes(),
+            activation=self.activation,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+        )
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """Weight matrices, ``coefs_[i]`` of shape (fan_in, fan_out)."""
+        return [
+            layer.weight.detach().cpu().numpy().T.copy()
+            for layer in self.module_.linear_layers
+        ]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """Bias vectors, ``intercepts_[i]`` of shape (fan_out,)."""
+        return [
+            layer.bias.detach().cpu().numpy().copy()
+            for layer in self.module_.linear_layers
+        ]
+
+    @property
+    def n_layers_(self) -> int:
+        """Number of layers: input, hidden and output."""
+        return len(self.module_.linear_layers) + 1
+
+
+class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
+    __doc__ = f"""Multi-layer perceptron classifier trained with PyTorch.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
+    the same parameters with the same defaults and meanings, the same fitted
+    attributes, and the same methods. It adds dropout, batch normalisation,
+    the AdamW optimizer, GPU training, class weights and skorch callbacks.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
+        The number of units of each hidden layer.
+    activation : str, default="relu"
+        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"``,
+        ``"relu"`` (scikit-learn's), or ``"gelu"``, ``"elu"``,
+        ``"leaky_relu"``, ``"selu"``, ``"silu"``.
+    {_SHARED_PARAMETERS_DOC.strip()}
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss: ``{{label: weight}}``, or
+        ``"balanced"`` for weights inversely proportional to class
+        frequencies. Multiplies ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (for multilabel targets, the label indices).
+    {_SHARED_ATTRIBUTES_DOC.strip()}
+
+    See Also
+    --------
+    MLPRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : The scikit-learn original.
+
+    Notes
+    -----
+    The network computes in float32 whatever the input dtype. Binary targets
+    use one logistic output unit, multiclass targets a softmax layer, and
+    multilabel indicator matrices one logistic unit per label.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sknn import MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(32,), solver="lbfgs", random_state=0)
+    >>> clf.fit(X, y).predict(X[:3])
+    array([0, 0, 0])
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralClassifier._parameter_constraints,
+        **_MLPMixin._mlp_constraints,
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        class_weight=None,
+        device="auto",
+        callbacks=None,
+    ):
+        super().__init__(
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            device=device,
+            callbacks=callbacks,
+        )
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.class_weight = class_weight
+
+
+class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
+    __doc__ = f"""Multi-layer perceptron regressor trained with PyTorch.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
+    the same parameters with the same defaults and meanings, the same fitted
+    attributes, and the same methods. It adds more losses, dropout, batch
+    normalisation, the AdamW optimizer, GPU training and skorch callbacks.
+
+    Parameters
+    ----------
+    loss : {{"squared_error", "poisson", "absolute_error", "huber"}}, \
+default="squared_error"
+        The training loss. ``"squared_error"`` and ``"poisson"`` (log link,
+        non-negative targets) are scikit-learn's; ``"absolute_error"`` and
+        ``"huber"`` (delta 1) resist outliers.
+    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
+        The number of units of each hidden layer.
+    activation : str, default="relu"
+        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"``,
+        ``"relu"`` (scikit-learn's), or ``"gelu"``, ``"elu"``,
+        ``"leaky_relu"``, ``"selu"``, ``"silu"``.
+    {_SHARED_PARAMETERS_DOC.strip()}
+
+    Attributes
+    ----------
+    {_SHARED_ATTRIBUTES_DOC.strip()}
+
+    See Also
+    --------
+    MLPClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : The scikit-learn original.
+
+    Notes
+    -----
+    The network computes in float32 whatever the input dtype. Scale the
+    inputs (and large targets) first, e.g. with ``StandardScaler`` in a
+    ``Pipeline``: like every MLP it trains poorly on raw, unscaled data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import MLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(200, 3))
+    >>> y = X @ [1.0, -2.0, 0.5]
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", random_state=0)
+    >>> reg.fit(X, y).predict(X[:2]).shape
+    (2,)
+    >>> reg.score(X, y) > 0.99
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralRegressor._parameter_constraints,
+        **_MLPMixin._mlp_constraints,
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        device="auto",
+        callbacks=None,
+    ):
+        super().__init__(
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            device=device,
+            callbacks=callbacks,
+        )
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm

@@ -1,0 +1,10 @@
+"""The networks themselves: plain ``torch.nn.Module`` classes with explicit sizes.
+
+Nothing here knows about scikit-learn; the estimators in ``sknn`` compute the
+sizes from the data and build these modules.
+"""
+
+from ._activations import ACTIVATIONS, make_activation
+from .mlp import MLP
+
+__all__ = ["ACTIVATIONS", "MLP", "make_activation"]

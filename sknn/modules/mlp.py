@@ -1,0 +1,93 @@
+"""A feedforward network: stacked dense layers, as in scikit-learn's MLP."""
+
+import math
+
+import torch
+from torch import nn
+
+from ._activations import make_activation
+
+
+class MLP(nn.Module):
+    """Fully connected network ``n_features -> hidden_layer_sizes... -> n_outputs``.
+
+    Each hidden block is ``Linear -> [BatchNorm1d] -> activation -> [Dropout]``;
+    the output layer is a plain ``Linear`` producing raw scores (logits), the
+    loss or the estimator applies the output activation.
+
+    Weights are initialised like scikit-learn's MLP (Glorot uniform, with the
+    bound scaled for the logistic activation), so that a drop-in replacement
+    starts from the same kind of point.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input rows.
+    n_outputs : int
+        Width of the output.
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Width of each hidden layer, in order.
+    activation : str, default="relu"
+        Name of the hidden activation (see ``sknn.modules.ACTIVATIONS``).
+    dropout : float, default=0.0
+        Probability of zeroing a hidden unit during training.
+    batch_norm : bool, default=False
+        Whether to normalise each hidden layer's pre-activations.
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int,
+        hidden_layer_sizes: tuple[int, ...] = (100,),
+        activation: str = "relu",
+        dropout: float = 0.0,
+        batch_norm: bool = False,
+    ):
+        super().__init__()
+        self.n_features = n_features
+        self.n_outputs = n_outputs
+        self.hidden_layer_sizes = tuple(hidden_layer_sizes)
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+
+        layers = []
+        width = n_features
+        for size in self.hidden_layer_sizes:
+            layers.append(nn.Linear(width, size))
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(size))
+            layers.append(make_activation(activation))
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+            width = size
+        self.hidden = nn.Sequential(*layers)
+        self.output = nn.Linear(width, n_outputs)
+        self.reset_parameters()
+
+    @property
+    def linear_layers(self) -> list[nn.Linear]:
+        """The dense layers in order, output layer last."""
+        return [m for m in self.hidden if isinstance(m, nn.Linear)] + [self.output]
+
+    def reset_parameters(self) -> None:
+        # Glorot uniform as in sklearn's BaseMultilayerPerceptron._init_coef:
+        # the bound uses factor 2 for the logistic activation, 6 otherwise.
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        for layer in self.linear_layers:
+            bound = math.sqrt(factor / (layer.in_features + layer.out_features))
+            nn.init.uniform_(layer.weight, -bound, bound)
+            nn.init.uniform_(layer.bias, -bound, bound)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        hidden = self.hidden(X)  # (N, hidden_layer_sizes[-1])
+        return self.output(hidden)  # (N, n_outputs)
+
+    def extra_repr(self) -> str:
+        return (
+            f"n_features={self.n_features}, n_outputs={self.n_outputs}, "
+            f"hidden_layer_sizes={self.hidden_layer_sizes}, "
+            f"activation={self.activation!r}, dropout={self.dropout}, "
+            f"batch_norm={self.batch_norm}"
+        )
