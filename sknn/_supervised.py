@@ -53,6 +53,15 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier(solver="lbfgs", random_state=0).fit(X, y)
+        >>> clf.classes_
+        array([0, 1, 2])
         """
         return self._fit(X, y, sample_weight)
 
@@ -76,6 +85,18 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         -------
         self : object
             The updated estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> import numpy as np
+        >>> clf = MLPClassifier(random_state=0)
+        >>> for _ in range(3):
+        ...     clf = clf.partial_fit(X, y, classes=np.unique(y))
+        >>> clf.n_iter_
+        3
         """
         self._check_partial_fit()
         if not hasattr(self, "net_") and classes is None:
@@ -199,6 +220,15 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Labels from ``classes_``; a 0/1 indicator matrix for multilabel.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier(solver="lbfgs", random_state=0).fit(X, y)
+        >>> clf.predict(X[[0, 50, 100]])
+        array([0, 1, 2])
         """
         codes = self._predict_codes(self._forward(X)).cpu().numpy()
         if self._multilabel:
@@ -217,6 +247,17 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities in the order of ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier(solver="lbfgs", random_state=0).fit(X, y)
+        >>> proba = clf.predict_proba(X[:2])
+        >>> proba.shape, bool(np.allclose(proba.sum(axis=1), 1))
+        ((2, 3), True)
         """
         return np.exp(self.predict_log_proba(X))
 
@@ -232,6 +273,17 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier(solver="lbfgs", random_state=0).fit(X, y)
+        >>> log_proba = clf.predict_log_proba(X[:2])
+        >>> bool(np.allclose(np.exp(log_proba), clf.predict_proba(X[:2])))
+        True
         """
         raw = self._forward(X).double()
         if self._multiclass:
@@ -279,6 +331,15 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         -------
         self : object
             The fitted estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_diabetes
+        >>> from sknn import MLPRegressor
+        >>> X, y = load_diabetes(return_X_y=True)
+        >>> reg = MLPRegressor(solver="lbfgs", max_iter=50, random_state=0)
+        >>> reg.fit(X, y).n_outputs_
+        1
         """
         return self._fit(X, y, sample_weight)
 
@@ -299,6 +360,17 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         -------
         self : object
             The updated estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_diabetes
+        >>> from sknn import MLPRegressor
+        >>> X, y = load_diabetes(return_X_y=True)
+        >>> reg = MLPRegressor(random_state=0)
+        >>> for _ in range(3):
+        ...     reg = reg.partial_fit(X, y)
+        >>> reg.n_iter_
+        3
         """
         self._check_partial_fit()
         return self._fit(X, y, sample_weight, incremental=True)
@@ -352,6 +424,15 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_targets)
             Predicted values; 1D when the model has a single target.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_diabetes
+        >>> from sknn import MLPRegressor
+        >>> X, y = load_diabetes(return_X_y=True)
+        >>> reg = MLPRegressor(solver="lbfgs", max_iter=50, random_state=0).fit(X, y)
+        >>> reg.predict(X[:4]).shape
+        (4,)
         """
         y = self._predict_tensor(self._forward(X)).cpu().numpy()
         return y.ravel() if y.shape[1] == 1 else y

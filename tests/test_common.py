@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sknn
+import sknn.modules
 
 
 def _public_estimators():
@@ -31,6 +32,24 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda c: c.__name__)
-def test_every_public_method_has_an_example(cls):
-    assert "Examples" in cls.__doc__, f"{cls.__name__} has no Examples section"
+def _documented_objects():
+    """Public classes of sknn, and the public estimator methods written in sknn
+    (scikit-learn's own, like ``score``, keep their docs; torch modules keep
+    torch's ``forward``)."""
+    modules = [getattr(sknn.modules, name) for name in sknn.modules.__all__]
+    objects = [(cls.__name__, cls) for cls in modules if inspect.isclass(cls)]
+    for cls in ESTIMATORS:
+        objects.append((cls.__name__, cls))
+        for name, member in inspect.getmembers(cls, inspect.isfunction):
+            if not name.startswith("_") and member.__module__.startswith("sknn"):
+                objects.append((f"{cls.__name__}.{name}", member))
+    return objects
+
+
+@pytest.mark.parametrize(
+    "name, obj", _documented_objects(), ids=[n for n, _ in _documented_objects()]
+)
+def test_public_api_has_numpydoc_examples(name, obj):
+    doc = inspect.getdoc(obj) or ""
+    assert "Examples\n--------" in doc, f"{name} has no Examples section"
+    assert ">>> " in doc, f"{name} has no runnable example"

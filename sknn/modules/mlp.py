@@ -33,6 +33,14 @@ class MLP(nn.Module):
         Probability of zeroing a hidden unit during training.
     batch_norm : bool, default=False
         Whether to normalise each hidden layer's pre-activations.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknn.modules import MLP
+    >>> net = MLP(n_features=4, n_outputs=3, hidden_layer_sizes=(8, 8))
+    >>> net(torch.zeros(5, 4)).shape
+    torch.Size([5, 3])
     """
 
     def __init__(
