@@ -325,6 +325,11 @@ class BaseNeuralEstimator(BaseEstimator):
         with private_rng(device, self._seed, state) as rng_state:
             if continuing and incremental:
                 net = self.net_
+                if "valid_score" in dict(net.callbacks_):
+                    # partial_fit after fit(early_stopping=True): keep the
+                    # optimizer state, drop the held-out scoring.
+                    net.callbacks = self._make_callbacks(None)
+                    net.initialize_callbacks()
             else:
                 module = self.module_ if continuing else self._build_module()
                 net = self._make_net(module, batch_size, device, dtype, valid)

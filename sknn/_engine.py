@@ -123,6 +123,12 @@ class StopOnPlateau(EarlyStopping):
         super().__init__(threshold_mode="abs", **kwargs)
         self.adaptive_lr = adaptive_lr
 
+    def on_train_begin(self, net, **kwargs):
+        # Successive partial_fit calls train the same net: like scikit-learn,
+        # keep counting epochs without improvement across them.
+        if not hasattr(self, "best_epoch_"):
+            super().on_train_begin(net, **kwargs)
+
     def on_epoch_end(self, net, **kwargs):
         try:
             super().on_epoch_end(net, **kwargs)
