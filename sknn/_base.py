@@ -9,7 +9,8 @@ fill in a handful of hooks:
 - ``_criterion()``: the loss, returning one value per sample;
 - ``_encode_y(y, reset, classes)``: targets as the loss expects them;
 - ``_reshape_X(X)``: validated 2D rows into the module's input shape;
-- ``_validation_score(raw, y, sample_weight)``: the early-stopping score.
+- ``_validation_score(raw, y, sample_weight)``: the early-stopping score;
+- ``_decoder()``: raw outputs -> encoded predictions.
 """
 
 import contextlib
@@ -238,6 +239,10 @@ class BaseNeuralEstimator(BaseEstimator):
         """Score (higher is better) of raw outputs on held-out encoded targets."""
         raise NotImplementedError
 
+    def _decoder(self):
+        """Picklable callable: raw outputs -> encoded predictions."""
+        raise NotImplementedError
+
     def _target_dtype(self) -> torch.dtype:
         """dtype of the encoded targets as tensors."""
         return torch.float32
@@ -316,7 +321,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 warnings.warn(
                     "Got `batch_size` larger than sample size. It is going to be "
                     "clipped.",
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             batch_size = min(self.batch_size, n_samples)
         dataset = self._make_dataset(X, y, weight, device, dtype)
@@ -427,6 +432,7 @@ class BaseNeuralEstimator(BaseEstimator):
             callbacks=self._make_callbacks(valid),
             verbose=self.verbose,
             alpha=alpha,
+            decode=self._decoder(),
             **make_loader_kwargs(batch_size, self.shuffle),
             **{f"optimizer__{key}": value for key, value in options.items()},
         )
@@ -487,14 +493,14 @@ class BaseNeuralEstimator(BaseEstimator):
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=3,
+                    stacklevel=5,
                 )
         elif self.n_iter_ >= self.max_iter:
             warnings.warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s): "
                 "increase max_iter or scale the data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     # ------------------------------------------------------------ inference

@@ -26,8 +26,8 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
 class ArrayDataset(torch.utils.data.Dataset):
     """Training data held as whole tensors (or a sparse matrix for ``X``).
 
-    Indexing with a slice or an index tensor returns a whole batch
-    ``(X, (y, sample_weight))`` at once.
+    Indexing with a slice or an index tensor returns a whole batch at once:
+    ``(X, y)``, or ``({"X": X, "sample_weight": w}, y)`` with sample weights.
 
     Parameters
     ----------
@@ -56,16 +56,19 @@ class ArrayDataset(torch.utils.data.Dataset):
             X = torch.from_numpy(self.X[rows].toarray()).to(self.y.device, self.dtype)
         else:
             X = self.X[index]
-        weight = None if self.sample_weight is None else self.sample_weight[index]
-        return X, (self.y[index], weight)
+        if self.sample_weight is None:
+            return X, self.y[index]
+        # skorch's convention for sample weights: a dict X, which the engine
+        # unpacks (see TrainingNet.infer and TrainingNet.get_loss).
+        return {"X": X, "sample_weight": self.sample_weight[index]}, self.y[index]
 
 
 class BatchLoader:
     """Iterate over an :class:`ArrayDataset` in mini-batches of tensor slices.
 
     Drop-in for the ``torch.utils.data.DataLoader`` that skorch would build: it
-    takes the dataset and ``batch_size``/``shuffle`` keywords and yields
-    ``(X, (y, sample_weight))`` batches.
+    takes the dataset and ``batch_size``/``shuffle`` keywords and yields the
+    dataset's batches.
 
     A last batch of a single row is merged into the one before it: one row
     carries no batch statistics (batch norm fails on it) and gives the noisiest

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PassthroughScoring
-from skorch.utils import TeeGenerator
+from skorch.utils import TeeGenerator, to_numpy
 
 from ._data import BatchLoader
 
@@ -17,7 +17,8 @@ from ._data import BatchLoader
 class TrainingNet(NeuralNet):
     """skorch ``NeuralNet`` fed with whole-tensor batches and sample weights.
 
-    Batches are ``(X, (y, sample_weight))`` from :class:`~sknn._data.BatchLoader`.
+    Batches come from :class:`~sknn._data.BatchLoader`: ``(X, y)``, or
+    ``({"X": X, "sample_weight": w}, y)`` with sample weights.
     The loss is the weighted mean of the per-sample losses plus scikit-learn's
     L2 penalty ``0.5 * alpha * ||W||^2 / n`` on the weight matrices (not on
     biases or normalisation parameters), where ``n`` is the (weighted) size of
@@ -28,11 +29,14 @@ class TrainingNet(NeuralNet):
     alpha : float
         L2 penalty strength, as scikit-learn scales it. Use 0 when the
         optimizer decays weights itself (AdamW).
+    decode : callable
+        Raw module output -> encoded prediction, used by :meth:`predict`.
     """
 
-    def __init__(self, *args, alpha=0.0, **kwargs):
+    def __init__(self, *args, alpha=0.0, decode=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.alpha = alpha
+        self.decode = decode
 
     @property
     def _default_callbacks(self):
@@ -48,9 +52,21 @@ class TrainingNet(NeuralNet):
         self.penalized_params_ = [p for p in self.module_.parameters() if p.ndim > 1]
         return self
 
+    def infer(self, x, **fit_params):
+        if isinstance(x, dict):
+            x = x["X"]
+        return self.module_(x, **fit_params)
+
+    def predict(self, X):
+        """Encoded predictions (class indices, or regression values), so that
+        skorch scoring callbacks such as ``EpochScoring("accuracy")`` work."""
+        return np.concatenate(
+            [to_numpy(self.decode(raw)) for raw in self.forward_iter(X)]
+        )
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        y, weight = y_true
-        losses = self.criterion_(y_pred, y)  # (N,) per-sample losses
+        weight = X["sample_weight"] if isinstance(X, dict) else None
+        losses = self.criterion_(y_pred, y_true)  # (N,) per-sample losses
         if weight is None:
             loss, n = losses.mean(), losses.shape[0]
         else:
@@ -103,10 +119,10 @@ class ValidationScore(Callback):
         self.score = score
 
     def on_epoch_end(self, net, **kwargs):
-        X, (y, weight) = self.dataset[:]
         net.module_.eval()
         with torch.inference_mode():
-            raw = net.module_(X)
+            raw = torch.cat([net.infer(X) for X, _ in BatchLoader(self.dataset, 4096)])
+        y, weight = self.dataset.y, self.dataset.sample_weight
         net.history.record("valid_score", self.score(raw, y, weight))
 
 
@@ -157,7 +173,7 @@ class InvScalingLR(Callback):
 
     def on_batch_end(self, net, batch=None, training=False, **kwargs):
         if training:
-            self.samples_seen += len(batch[0])
+            self.samples_seen += len(batch[1])
 
     def on_epoch_end(self, net, **kwargs):
         lr = self.lr_init / (self.samples_seen + 1) ** self.power_t

@@ -4,6 +4,8 @@
 every architecture (MLP, CNN, RNN); an architecture only adds its module.
 """
 
+import functools
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
@@ -19,6 +21,19 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseNeuralEstimator
 from ._losses import classification_loss, regression_loss
+
+
+def class_codes(raw: torch.Tensor, multiclass: bool) -> torch.Tensor:
+    """Encoded class predictions from raw outputs: indices, or 0/1 indicators."""
+    if multiclass:
+        return raw.argmax(dim=1)
+    return (raw > 0).long()  # logistic(raw) > 0.5
+
+
+def regression_values(raw: torch.Tensor, exp: bool) -> torch.Tensor:
+    """Predicted values from raw outputs, through the log link when ``exp``."""
+    raw = raw.double()
+    return torch.exp(raw) if exp else raw
 
 
 class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
@@ -193,14 +208,11 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
     def _criterion(self):
         return classification_loss(self._multiclass)
 
-    def _predict_codes(self, raw: torch.Tensor) -> torch.Tensor:
-        """Encoded predictions from raw outputs (indices, or 0/1 indicators)."""
-        if self._multiclass:
-            return raw.argmax(dim=1)
-        return (raw > 0).long()  # logistic(raw) > 0.5
+    def _decoder(self):
+        return functools.partial(class_codes, multiclass=self._multiclass)
 
     def _validation_score(self, raw, y, sample_weight) -> float:
-        correct = self._predict_codes(raw) == y.long()
+        correct = class_codes(raw, self._multiclass) == y.long()
         if correct.ndim > 1:
             correct = correct.all(dim=1)
         correct = correct.to(raw.dtype)
@@ -230,7 +242,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         >>> clf.predict(X[[0, 50, 100]])
         array([0, 1, 2])
         """
-        codes = self._predict_codes(self._forward(X)).cpu().numpy()
+        codes = class_codes(self._forward(X), self._multiclass).cpu().numpy()
         if self._multilabel:
             return codes
         return self.classes_[codes.ravel()]
@@ -400,15 +412,14 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
     def _criterion(self):
         return regression_loss(self.loss)
 
-    def _predict_tensor(self, raw: torch.Tensor) -> torch.Tensor:
-        raw = raw.double()
-        return torch.exp(raw) if self.out_activation_ == "exp" else raw
+    def _decoder(self):
+        return functools.partial(regression_values, exp=self.out_activation_ == "exp")
 
     def _validation_score(self, raw, y, sample_weight) -> float:
         weight = None if sample_weight is None else sample_weight.cpu().numpy()
         return r2_score(
             y.cpu().numpy(),
-            self._predict_tensor(raw).cpu().numpy(),
+            self._decoder()(raw).cpu().numpy(),
             sample_weight=weight,
         )
 
@@ -434,7 +445,8 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         >>> reg.predict(X[:4]).shape
         (4,)
         """
-        y = self._predict_tensor(self._forward(X)).cpu().numpy()
+        raw = self._forward(X)
+        y = self._decoder()(raw).cpu().numpy()
         return y.ravel() if y.shape[1] == 1 else y
 
     def __sklearn_tags__(self):
