@@ -14,6 +14,7 @@ fill in a handful of hooks:
 """
 
 import contextlib
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -107,27 +108,47 @@ def private_rng(device: torch.device, seed: int, state=None):
     """Run the block on torch's generators, seeded, then restore the caller's.
 
     Module initialisation, shuffling and dropout all draw from torch's global
-    generators; forking them keeps ``fit`` from disturbing the user's random
-    state. ``state`` (from a previous block) resumes a generator instead of
-    seeding it, for ``partial_fit`` and ``warm_start``.
+    generators (the CPU's, and the GPU's for dropout there); forking them
+    keeps ``fit`` from disturbing the user's random state. ``state`` (from a
+    previous block) resumes the generators instead of seeding them, for
+    ``partial_fit`` and ``warm_start``.
 
     Yields a callable returning the generators' state at that point.
     """
-    cuda = device.type == "cuda"
-    devices = [device.index] if cuda else []
-    with torch.random.fork_rng(devices=devices, device_type="cuda"):
+    if device.type == "cuda":
+        index = device.index if device.index is not None else 0
+        fork = torch.random.fork_rng(devices=[index], device_type="cuda")
+        get_device_state = functools.partial(torch.cuda.get_rng_state, index)
+        set_device_state = functools.partial(torch.cuda.set_rng_state, device=index)
+
+        def seed_device(seed):
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
+
+    elif device.type == "mps":
+        fork = torch.random.fork_rng(devices=[0], device_type="mps")
+        get_device_state, set_device_state = (
+            torch.mps.get_rng_state,
+            torch.mps.set_rng_state,
+        )
+        seed_device = torch.mps.manual_seed
+    else:
+        fork = torch.random.fork_rng(devices=[])
+        get_device_state = set_device_state = seed_device = None
+
+    with fork:
         if state is None:
             torch.random.default_generator.manual_seed(seed)
-            if cuda:
-                torch.cuda.default_generators[device.index].manual_seed(seed)
+            if seed_device is not None:
+                seed_device(seed)
         else:
             torch.set_rng_state(state[0])
-            if cuda and state[1] is not None:
-                torch.cuda.set_rng_state(state[1], device.index)
+            if set_device_state is not None and state[1] is not None:
+                set_device_state(state[1])
 
         def current_state():
-            cuda_state = torch.cuda.get_rng_state(device.index) if cuda else None
-            return torch.get_rng_state(), cuda_state
+            on_device = get_device_state() if get_device_state else None
+            return torch.get_rng_state(), on_device
 
         yield current_state
 
