@@ -5,6 +5,8 @@ Every estimator trains through :class:`TrainingNet`; what differs between
 estimators (module, loss, target encoding) reaches it as arguments.
 """
 
+import copy
+
 import numpy as np
 import torch
 from skorch import NeuralNet
@@ -129,10 +131,14 @@ class ValidationScore(Callback):
 class StopOnPlateau(EarlyStopping):
     """skorch's ``EarlyStopping`` with scikit-learn's ``n_iter_no_change`` rule.
 
-    scikit-learn stops once more than ``n_iter_no_change`` epochs in a row
-    failed to improve on the best score by ``tol``; with
-    ``adaptive_lr=True`` (``learning_rate="adaptive"``) it first divides the
-    learning rate by 5 each time, and only stops once it is at most 1e-6.
+    An epoch makes progress when it beats the best score so far by at least
+    ``threshold`` (``tol``); the best score itself moves on any improvement,
+    and the weights of the best epoch are the ones ``load_best`` restores.
+    Training stops after ``patience`` epochs in a row without progress
+    (``n_iter_no_change + 1``: scikit-learn stops once the count *exceeds*
+    ``n_iter_no_change``). With ``adaptive_lr=True`` (``learning_rate=
+    "adaptive"``) it first divides the learning rate by 5 each time, and only
+    stops once the rate is at most 1e-6.
     """
 
     def __init__(self, *, adaptive_lr=False, **kwargs):
@@ -144,19 +150,35 @@ class StopOnPlateau(EarlyStopping):
         # keep counting epochs without improvement across them.
         if not hasattr(self, "best_epoch_"):
             super().on_train_begin(net, **kwargs)
+            self.best_score_ = self.dynamic_threshold_  # +-inf
 
     def on_epoch_end(self, net, **kwargs):
-        try:
-            super().on_epoch_end(net, **kwargs)
-        except KeyboardInterrupt:
-            groups = net.optimizer_.param_groups
-            if not self.adaptive_lr or max(g["lr"] for g in groups) <= 1e-6:
-                raise
+        score = net.history[-1, self.monitor]
+        sign = 1.0 if self.lower_is_better else -1.0
+        if sign * score > sign * self.best_score_ - self.threshold:
+            self.misses_ += 1
+        else:
+            self.misses_ = 0
+        if sign * score < sign * self.best_score_:
+            self.best_score_ = score
+            self.best_epoch_ = net.history[-1, "epoch"]
+            if self.load_best:
+                self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
+        if self.misses_ < self.patience:
+            return
+        groups = net.optimizer_.param_groups
+        if self.adaptive_lr and max(g["lr"] for g in groups) > 1e-6:
             for group in groups:
                 group["lr"] /= 5.0
             self.misses_ = 0
-            if net.verbose:
-                self._sink(f"Setting learning rate to {groups[0]['lr']:f}", True)
+            self._sink(f"Setting learning rate to {groups[0]['lr']:f}", net.verbose)
+            return
+        self._sink(
+            f"{self.monitor} did not improve more than tol={self.threshold} for "
+            f"{self.patience} consecutive epochs. Stopping.",
+            net.verbose,
+        )
+        raise KeyboardInterrupt  # skorch's way to end training
 
 
 class InvScalingLR(Callback):

@@ -1,0 +1,83 @@
+"""The main demo, ``examples/compare_estimators.py``, runs and gives sane scores."""
+
+import contextlib
+import importlib.util
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _load_example(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return _load_example("compare_estimators")
+
+
+@pytest.fixture(scope="module")
+def quick_run(demo, tmp_path_factory):
+    """The demo's ``--quick`` run, once: its results, stdout and saved CSV."""
+    output = tmp_path_factory.mktemp("demo") / "results.csv"
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        results = demo.main(["--quick", "--output", str(output)])
+    return results, stdout.getvalue(), output
+
+
+def test_quick_run_covers_every_dataset_and_model(demo, quick_run):
+    results, stdout, _ = quick_run
+    for name, dataset in demo.DATASETS.items():
+        expected = [model for model, _ in demo.models(dataset, demo.QUICK)]
+        assert results.loc[results["dataset"] == name, "model"].tolist() == expected
+        assert name in stdout
+    for model in ["decision tree", "random forest", "SVC", "SVR", "sknn MLP"]:
+        assert model in stdout
+    assert (results["n_splits"] == demo.QUICK.n_splits).all()
+    assert (results["fit_time_mean"] > 0).all()
+
+
+def test_quick_run_scores_are_sensible(quick_run):
+    results, _, _ = quick_run
+    accuracy = results[results["metric"] == "accuracy"]
+    r2 = results[results["metric"] == "r2"].set_index("model")["score_mean"]
+    assert (accuracy["score_mean"] > 0.5).all(), accuracy
+    # Diabetes is hard: a single tree overfits, the rest explain a fair share.
+    assert (r2.drop("decision tree") > 0.3).all(), r2
+
+
+def test_both_mlps_get_the_same_settings(demo):
+    sknn_mlp, sklearn_mlp = (
+        dict(demo.models(demo.DATASETS["wine"], demo.FULL))[name][-1]
+        for name in ("sknn MLP", "sklearn MLP")
+    )
+    shared = demo.mlp_settings(demo.FULL)
+    assert {k: sknn_mlp.get_params()[k] for k in shared} == shared
+    assert {k: sklearn_mlp.get_params()[k] for k in shared} == shared
+
+
+def test_output_file_holds_the_table(quick_run, demo, tmp_path):
+    results, stdout, csv_path = quick_run
+    assert f"Saved the results to {csv_path}" in stdout
+    saved = pd.read_csv(csv_path)
+    pd.testing.assert_frame_equal(saved, results, check_dtype=False)
+
+    json_path = tmp_path / "results.json"
+    demo.save_table(results, json_path)
+    assert json.loads(json_path.read_text()) == json.loads(
+        results.to_json(orient="records")
+    )
+
+
+def test_output_must_be_csv_or_json(demo):
+    with pytest.raises(SystemExit):
+        demo.parse_args(["--output", "results.txt"])
