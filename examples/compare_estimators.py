@@ -1,4 +1,9 @@
-"""Compare sknn's networks with scikit-learn's estimators on its bundled datasets.
+"""
+========================================================
+sknn against trees, forests, SVMs and scikit-learn's MLP
+========================================================
+
+Compare sknn's networks with scikit-learn's estimators on its bundled datasets.
 
 Each model is a ``Pipeline`` (``StandardScaler`` + model), scored by 5-fold
 cross-validation (``cross_validate`` with a shuffled, seeded ``StratifiedKFold``

@@ -153,6 +153,12 @@ def private_rng(device: torch.device, seed: int, state=None):
         yield current_state
 
 
+def lbfgs_state(optimizer: torch.optim.LBFGS) -> dict:
+    """L-BFGS's counters (``n_iter``, ``func_evals``), kept with its first
+    parameter."""
+    return optimizer.state[optimizer.param_groups[0]["params"][0]]
+
+
 class BaseNeuralEstimator(BaseEstimator):
     """Base class of the sknn estimators: the shared training machinery.
 
@@ -264,9 +270,9 @@ class BaseNeuralEstimator(BaseEstimator):
         """Picklable callable: raw outputs -> encoded predictions."""
         raise NotImplementedError
 
-    def _target_dtype(self) -> torch.dtype:
-        """dtype of the encoded targets as tensors."""
-        return torch.float32
+    def _target_dtype(self, dtype: torch.dtype) -> torch.dtype:
+        """dtype of the encoded targets as tensors, given the compute dtype."""
+        return dtype
 
     def _reshape_X(self, X):
         """Validated 2D rows into the module's input shape (MLPs: unchanged)."""
@@ -284,12 +290,16 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_data_kwargs(self) -> dict:
         return {}
 
-    def _check_partial_fit(self):
+    def _has_stochastic_solver(self) -> bool:
+        # As scikit-learn's MLPs: with L-BFGS there is no partial_fit at all.
         if self.solver == "lbfgs":
-            raise ValueError(
-                "partial_fit needs a stochastic solver ('adam', 'adamw' or 'sgd'), "
-                "got solver='lbfgs'."
+            raise AttributeError(
+                "partial_fit is only available with a stochastic solver ('adam', "
+                "'adamw' or 'sgd'), not with solver='lbfgs'."
             )
+        return True
+
+    def _check_partial_fit(self):
         if self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: there is no "
@@ -345,6 +355,12 @@ class BaseNeuralEstimator(BaseEstimator):
                     stacklevel=4,
                 )
             batch_size = min(self.batch_size, n_samples)
+        if getattr(self, "batch_norm", False) and batch_size < 2:
+            raise ValueError(
+                "batch_norm=True needs batches of at least 2 samples to normalise, "
+                f"got batch_size={batch_size} from {n_samples} training sample(s). "
+                "Use more samples, a larger batch_size, or batch_norm=False."
+            )
         dataset = self._make_dataset(X, y, weight, device, dtype)
 
         state = getattr(self, "_rng_state", None) if continuing else None
@@ -369,8 +385,14 @@ class BaseNeuralEstimator(BaseEstimator):
             net.partial_fit(dataset, None, epochs=epochs)
             self._rng_state = rng_state()
 
+        # As scikit-learn: epochs (L-BFGS: iterations) of this call only, while
+        # loss_curve_ and t_ go on across warm starts and partial_fit calls.
+        if self._stochastic:
+            self.n_iter_ = len(net.history) - epochs_before
+        else:
+            self.n_iter_ = lbfgs_state(net.optimizer_).get("n_iter", 0)
         if not incremental:
-            self._warn_if_not_converged(len(net.history) - epochs_before)
+            self._warn_if_not_converged()
         return self
 
     def _compute_dtype(self, X, device, continuing) -> torch.dtype:
@@ -412,7 +434,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def _make_dataset(self, X, y, weight, device, dtype):
         if not sp.issparse(X):
             X = to_tensor(X, dtype, device)
-        y = to_tensor(y, self._target_dtype(), device)
+        y = to_tensor(y, self._target_dtype(dtype), device)
         if weight is not None:
             weight = to_tensor(weight, dtype, device)
         return ArrayDataset(X, y, weight, dtype=dtype)
@@ -507,19 +529,22 @@ class BaseNeuralEstimator(BaseEstimator):
             named.append((name, clone(callback, safe=False)))
         return named
 
-    def _warn_if_not_converged(self, epochs_run: int) -> None:
+    def _warn_if_not_converged(self) -> None:
         if self._stochastic:
-            if epochs_run >= self.max_iter:
+            if self.n_iter_ >= self.max_iter:
                 warnings.warn(
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
                     stacklevel=5,
                 )
-        elif self.n_iter_ >= self.max_iter:
+            return
+        evaluations = lbfgs_state(self.net_.optimizer_).get("func_evals", 0)
+        if self.n_iter_ >= self.max_iter or evaluations >= self.max_fun:
             warnings.warn(
-                f"lbfgs failed to converge after {self.n_iter_} iteration(s): "
-                "increase max_iter or scale the data.",
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) and "
+                f"{evaluations} loss evaluation(s) (max_iter={self.max_iter}, "
+                f"max_fun={self.max_fun}): increase them or scale the data.",
                 ConvergenceWarning,
                 stacklevel=5,
             )
@@ -560,15 +585,6 @@ class BaseNeuralEstimator(BaseEstimator):
     def history_(self):
         """skorch ``History`` of the training: one row per epoch."""
         return self.net_.history
-
-    @property
-    def n_iter_(self) -> int:
-        """Number of epochs run (L-BFGS: iterations of the last fit)."""
-        optimizer = self.net_.optimizer_
-        if isinstance(optimizer, torch.optim.LBFGS):
-            first_param = optimizer.param_groups[0]["params"][0]
-            return int(optimizer.state[first_param].get("n_iter", 0))
-        return len(self.history_)
 
     @property
     def t_(self) -> int:

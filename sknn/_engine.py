@@ -49,11 +49,6 @@ class TrainingNet(NeuralNet):
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
         ]
 
-    def initialize_module(self):
-        super().initialize_module()
-        self.penalized_params_ = [p for p in self.module_.parameters() if p.ndim > 1]
-        return self
-
     def infer(self, x, **fit_params):
         if isinstance(x, dict):
             x = x["X"]
@@ -74,8 +69,10 @@ class TrainingNet(NeuralNet):
         else:
             n = weight.sum()
             loss = (losses * weight).sum() / n
-        if self.alpha and self.penalized_params_:
-            squares = torch.stack([p.square().sum() for p in self.penalized_params_])
+        if self.alpha:
+            # Weight matrices and kernels only: not biases, not norm scales.
+            weights = [p for p in self.module_.parameters() if p.ndim > 1]
+            squares = torch.stack([w.square().sum() for w in weights])
             loss = loss + 0.5 * self.alpha * squares.sum() / n
         return loss
 

@@ -12,6 +12,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     check_classification_targets,
     type_of_target,
@@ -80,6 +81,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         """
         return self._fit(X, y, sample_weight)
 
+    @available_if(BaseNeuralEstimator._has_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
@@ -110,7 +112,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         >>> clf = MLPClassifier(random_state=0)
         >>> for _ in range(3):
         ...     clf = clf.partial_fit(X, y, classes=np.unique(y))
-        >>> clf.n_iter_
+        >>> len(clf.loss_curve_)
         3
         """
         self._check_partial_fit()
@@ -164,7 +166,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes, but "
-                    f"y contains only one class: {self.classes_[0]!r}."
+                    f"y contains only one class: {self.classes_.tolist()[0]!r}."
                 )
         self._multilabel = multilabel
         binary = len(self.classes_) == 2 and not multilabel
@@ -199,8 +201,8 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
     def _multiclass(self) -> bool:
         return not self._multilabel and len(self.classes_) > 2
 
-    def _target_dtype(self):
-        return torch.int64 if self._multiclass else torch.float32
+    def _target_dtype(self, dtype):
+        return torch.int64 if self._multiclass else dtype
 
     def _stratify_validation(self, y) -> bool:
         return not self._multilabel
@@ -355,6 +357,7 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         """
         return self._fit(X, y, sample_weight)
 
+    @available_if(BaseNeuralEstimator._has_stochastic_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.
@@ -381,7 +384,7 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         >>> reg = MLPRegressor(random_state=0)
         >>> for _ in range(3):
         ...     reg = reg.partial_fit(X, y)
-        >>> reg.n_iter_
+        >>> len(reg.loss_curve_)
         3
         """
         self._check_partial_fit()

@@ -35,8 +35,9 @@ _SHARED_PARAMETERS_DOC = """
         Whether to shuffle the samples at each epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and the validation
-        split. The same integer gives the same model; fitting never changes
-        the global numpy or torch random state.
+        split. The same integer gives the same model, and fitting then leaves
+        the global numpy and torch random states untouched (with None, the
+        seed is drawn from numpy's global generator, as scikit-learn does).
     tol : float, default=1e-4
         Improvement of the loss (or validation score) that counts as
         progress; ``"lbfgs"`` stops when the largest gradient is below it.
@@ -99,10 +100,11 @@ _SHARED_ATTRIBUTES_DOC = """
         Bias vectors, ``intercepts_[i]`` of shape (fan_out,).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when X had string column names.
     n_iter_ : int
-        Number of epochs run (``"lbfgs"``: iterations).
+        Number of epochs run by the last call to ``fit`` or ``partial_fit``
+        (``"lbfgs"``: iterations), as scikit-learn counts them.
     n_layers_ : int
         Number of layers, input and output included.
     n_outputs_ : int
@@ -207,7 +209,9 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
 
     Notes
     -----
-    The network computes in float32 whatever the input dtype. Binary targets
+    On the CPU the network computes in the input's float dtype, as
+    scikit-learn does (float32 input trains faster); on GPUs in float32.
+    Binary targets
     use one logistic output unit, multiclass targets a softmax layer, and
     multilabel indicator matrices one logistic unit per label.
 
@@ -328,7 +332,8 @@ default="squared_error"
 
     Notes
     -----
-    The network computes in float32 whatever the input dtype. Scale the
+    On the CPU the network computes in the input's float dtype, as
+    scikit-learn does (float32 input trains faster); on GPUs in float32. Scale the
     inputs (and large targets) first, e.g. with ``StandardScaler`` in a
     ``Pipeline``: like every MLP it trains poorly on raw, unscaled data.
 

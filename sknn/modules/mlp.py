@@ -9,7 +9,7 @@ from ._activations import make_activation
 
 
 class MLP(nn.Module):
-    """Fully connected network ``n_features -> hidden_layer_sizes... -> n_outputs``.
+    """Fully connected network: ``n_features`` inputs, hidden layers, ``n_outputs``.
 
     Each hidden block is ``Linear -> [BatchNorm1d] -> activation -> [Dropout]``;
     the output layer is a plain ``Linear`` producing raw scores (logits), the
@@ -80,6 +80,7 @@ class MLP(nn.Module):
         return [m for m in self.hidden if isinstance(m, nn.Linear)] + [self.output]
 
     def reset_parameters(self) -> None:
+        """Draw new weights and biases (Glorot uniform, as scikit-learn's MLP)."""
         # Glorot uniform as in sklearn's BaseMultilayerPerceptron._init_coef:
         # the bound uses factor 2 for the logistic activation, 6 otherwise.
         factor = 2.0 if self.activation == "logistic" else 6.0
@@ -89,6 +90,7 @@ class MLP(nn.Module):
             nn.init.uniform_(layer.bias, -bound, bound)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Raw scores (logits) of shape (N, n_outputs) for inputs (N, n_features)."""
         hidden = self.hidden(X)  # (N, hidden_layer_sizes[-1])
         return self.output(hidden)  # (N, n_outputs)
 
