@@ -52,8 +52,27 @@ SOLVERS = {
     "lbfgs": torch.optim.LBFGS,
 }
 
-# Rows per forward pass in predict: bounds the memory of activations.
-PREDICT_CHUNK_SIZE = 4096
+# Devices where torch has fused Adam, AdamW and SGD kernels.
+FUSED_OPTIMIZER_DEVICES = {"cpu", "cuda", "mps"}
+
+# Below this many rows per batch, a CPU step is a string of small kernels that
+# a second intra-op thread slows down (benchmarks/run.py, case b): train on one.
+SINGLE_THREAD_BATCH_SIZE = 128
+
+
+@contextlib.contextmanager
+def intra_op_threads(n_threads: int):
+    """Run the block on at most ``n_threads`` torch intra-op threads, then
+    restore the caller's setting."""
+    before = torch.get_num_threads()
+    if n_threads >= before:
+        yield
+        return
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def resolve_device(device: str) -> torch.device:
@@ -382,7 +401,10 @@ class BaseNeuralEstimator(BaseEstimator):
             self.net_ = net
             epochs_before = len(net.history)
             epochs = 1 if (incremental or not self._stochastic) else self.max_iter
-            net.partial_fit(dataset, None, epochs=epochs)
+            small_batches = batch_size < SINGLE_THREAD_BATCH_SIZE
+            threads = 1 if device.type == "cpu" and small_batches else 2**31
+            with intra_op_threads(threads):
+                net.partial_fit(dataset, None, epochs=epochs)
             self._rng_state = rng_state()
 
         # As scikit-learn: epochs (L-BFGS: iterations) of this call only, while
@@ -465,6 +487,9 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _make_net(self, module, batch_size, device, dtype, valid):
         lr, alpha, options = self._optimizer_options()
+        if self.solver != "lbfgs" and device.type in FUSED_OPTIMIZER_DEVICES:
+            # One kernel per parameter and step instead of one per operation.
+            options["fused"] = True
         return TrainingNet(
             module=module.to(device=device, dtype=dtype),
             criterion=self._criterion(),
@@ -550,9 +575,26 @@ class BaseNeuralEstimator(BaseEstimator):
             )
 
     # ------------------------------------------------------------ inference
-    def _forward(self, X) -> torch.Tensor:
-        """Raw module outputs for ``X``, validated, in eval mode, chunk by chunk."""
-        check_is_fitted(self)
+    # Rows per forward pass in predict: bounds the memory of activations.
+    _predict_chunk_size = 16384
+
+    def _check_predict_X(self, X):
+        """``validate_data(X, reset=False)``, with a fast path for the common case.
+
+        A finite 2D float ndarray of the fitted width, on an estimator fitted
+        without feature names, passes every check ``validate_data`` makes; for
+        a few rows those checks cost several times the forward pass itself.
+        """
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            and np.isfinite(X).all()
+        ):
+            return X
         X = validate_data(
             self,
             X,
@@ -560,16 +602,21 @@ class BaseNeuralEstimator(BaseEstimator):
             accept_sparse=["csr", "csc", "coo"],
             dtype=[np.float64, np.float32],
         )
-        if sp.issparse(X):
-            X = X.tocsr()
-        X = self._reshape_X(X)
+        return X.tocsr() if sp.issparse(X) else X
+
+    def _forward(self, X) -> torch.Tensor:
+        """Raw module outputs for ``X``, validated, in eval mode, chunk by chunk."""
+        check_is_fitted(self)
+        X = self._reshape_X(self._check_predict_X(X))
         module = self.module_
-        module.eval()
+        if module.training:
+            module.eval()
         param = next(module.parameters())
+        chunk_size = self._predict_chunk_size
         outputs = []
         with torch.inference_mode():
-            for start in range(0, X.shape[0], PREDICT_CHUNK_SIZE):
-                chunk = X[start : start + PREDICT_CHUNK_SIZE]
+            for start in range(0, X.shape[0], chunk_size):
+                chunk = X[start : start + chunk_size]
                 if sp.issparse(chunk):
                     chunk = chunk.toarray()
                 outputs.append(module(to_tensor(chunk, param.dtype, param.device)))

@@ -23,6 +23,12 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     return torch.as_tensor(array, device=device).to(dtype)
 
 
+# Up to this size, the training data is copied once per epoch in shuffled
+# order, so that batches are slices; above it, each batch is gathered, so that
+# memory holds the data once.
+PRESHUFFLE_MAX_BYTES = 64 * 2**20
+
+
 class ArrayDataset(torch.utils.data.Dataset):
     """Training data held as whole tensors (or a sparse matrix for ``X``).
 
@@ -49,6 +55,19 @@ class ArrayDataset(torch.utils.data.Dataset):
 
     def __len__(self) -> int:
         return self.X.shape[0]
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the inputs (their non-zero values, when sparse)."""
+        if sp.issparse(self.X):
+            return self.X.data.nbytes
+        return self.X.element_size() * self.X.nelement()
+
+    def take(self, index: torch.Tensor) -> "ArrayDataset":
+        """A copy holding the rows ``index``, in that order."""
+        X, y = self.X[index], self.y[index]
+        weight = None if self.sample_weight is None else self.sample_weight[index]
+        return ArrayDataset(X, y, weight, dtype=self.dtype)
 
     def __getitem__(self, index):
         if sp.issparse(self.X):
@@ -92,14 +111,19 @@ class BatchLoader:
         return len(self._bounds())
 
     def __iter__(self):
+        dataset = self.dataset
         if self.shuffle:
             # Drawn from torch's global generator, which the estimator seeds
             # (and restores) around training.
-            order = torch.randperm(len(self.dataset))
-            if not sp.issparse(self.dataset.X):
-                order = order.to(self.dataset.y.device)
-            for start, end in self._bounds():
-                yield self.dataset[order[start:end]]
-        else:
-            for start, end in self._bounds():
-                yield self.dataset[start:end]
+            order = torch.randperm(len(dataset))
+            if sp.issparse(dataset.X) or dataset.nbytes > PRESHUFFLE_MAX_BYTES:
+                # Gather each batch: no copy of the whole data.
+                order = order.to(dataset.y.device)
+                for start, end in self._bounds():
+                    yield dataset[order[start:end]]
+                return
+            # Small data: one shuffled copy per epoch, then batches are
+            # contiguous slices, cheaper than a gather each.
+            dataset = dataset.take(order.to(dataset.y.device))
+        for start, end in self._bounds():
+            yield dataset[start:end]

@@ -49,6 +49,42 @@ class TrainingNet(NeuralNet):
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
         ]
 
+    def initialize_callbacks(self):
+        super().initialize_callbacks()
+        # Whether any callback acts on single batches; if none does, epochs
+        # run without per-batch notifications (see run_single_epoch).
+        self.batch_hooks_ = any(
+            getattr(type(callback), hook) is not getattr(Callback, hook)
+            for _, callback in self.callbacks_
+            for hook in ("on_batch_begin", "on_batch_end", "on_grad_computed")
+        )
+        return self
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None or self.batch_hooks_:
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        # No callback looks at single batches: skip their notifications, and
+        # read the batch losses back once per epoch rather than once per
+        # batch (each read waits for the GPU). The history is the same.
+        losses, sizes = [], []
+        for batch in iterator:
+            losses.append(step_fn(batch, **fit_params)["loss"].detach())
+            sizes.append(len(batch[1]))
+        for loss, size in zip(torch.stack(losses).tolist(), sizes, strict=True):
+            self.history.new_batch()
+            self.history.record_batch(prefix + "_loss", loss)
+            self.history.record_batch(prefix + "_batch_size", size)
+        self.history.record(prefix + "_batch_count", len(losses))
+
+    def _set_training(self, training=True):
+        # skorch switches every module's mode before every batch; walking the
+        # module tree costs more than a small network's step, so switch only
+        # when the mode changes.
+        if self.module_.training != training:
+            super()._set_training(training)
+
     def infer(self, x, **fit_params):
         if isinstance(x, dict):
             x = x["X"]
@@ -80,12 +116,13 @@ class TrainingNet(NeuralNet):
         if not isinstance(self.optimizer_, torch.optim.LBFGS):
             self._zero_grad_optimizer(set_to_none=True)
             step = self.train_step_single(batch, **fit_params)
-            self.notify(
-                "on_grad_computed",
-                named_parameters=TeeGenerator(self.get_all_learnable_params()),
-                batch=batch,
-                training=True,
-            )
+            if self.batch_hooks_:
+                self.notify(
+                    "on_grad_computed",
+                    named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                    batch=batch,
+                    training=True,
+                )
             self._step_optimizer(None)
             return step
 
@@ -185,17 +222,18 @@ class InvScalingLR(Callback):
     where ``t`` is the number of samples seen so far (scikit-learn's ``t_``).
     """
 
-    def __init__(self, lr_init, power_t, samples_seen=0):
+    def __init__(self, lr_init, power_t, samples_before=0):
         self.lr_init = lr_init
         self.power_t = power_t
-        self.samples_seen = samples_seen
+        self.samples_before = samples_before
 
-    def on_batch_end(self, net, batch=None, training=False, **kwargs):
-        if training:
-            self.samples_seen += len(batch[1])
+    def initialize(self):
+        self.samples_seen_ = self.samples_before
+        return self
 
     def on_epoch_end(self, net, **kwargs):
-        lr = self.lr_init / (self.samples_seen + 1) ** self.power_t
+        self.samples_seen_ += sum(net.history[-1, "batches", :, "train_batch_size"])
+        lr = self.lr_init / (self.samples_seen_ + 1) ** self.power_t
         for group in net.optimizer_.param_groups:
             group["lr"] = lr
 

@@ -1,0 +1,127 @@
+"""The shared training engine: batches, epochs without batch hooks, threads."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from skorch.callbacks import Callback
+
+from sknn import MLPClassifier
+from sknn._data import ArrayDataset, BatchLoader
+
+
+def _dataset(n, sparse=False):
+    X = np.arange(n * 2, dtype=np.float32).reshape(n, 2)
+    X = sp.csr_matrix(X) if sparse else torch.from_numpy(X)
+    return ArrayDataset(X, torch.arange(n))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_batches_cover_every_row_once_per_epoch(shuffle, sparse):
+    loader = BatchLoader(_dataset(103, sparse), batch_size=10, shuffle=shuffle)
+    rows = torch.cat([y for _, y in loader])
+    assert sorted(rows.tolist()) == list(range(103))
+    if not shuffle:
+        assert rows.tolist() == list(range(103))
+
+
+def test_a_last_batch_of_one_row_joins_the_previous_one():
+    loader = BatchLoader(_dataset(21), batch_size=10)
+    assert [len(y) for _, y in loader] == [10, 11]
+    assert len(loader) == 2
+
+
+def test_large_data_is_gathered_per_batch_without_a_copy(monkeypatch):
+    monkeypatch.setattr("sknn._data.PRESHUFFLE_MAX_BYTES", 0)
+    dataset = _dataset(50)
+    monkeypatch.setattr(dataset, "take", None)  # a whole copy would fail
+    torch.manual_seed(0)
+    rows = torch.cat([y for _, y in BatchLoader(dataset, 8, shuffle=True)])
+    assert sorted(rows.tolist()) == list(range(50))
+    assert rows.tolist() != list(range(50))
+
+
+def test_batches_carry_sample_weights_in_a_dict():
+    dataset = ArrayDataset(torch.zeros(4, 2), torch.arange(4), torch.ones(4))
+    X, y = dataset[1:3]
+    assert set(X) == {"X", "sample_weight"}
+    assert X["X"].shape == (2, 2) and y.tolist() == [1, 2]
+
+
+class BatchCounter(Callback):
+    """A callback that acts on single batches (the skorch protocol)."""
+
+    def initialize(self):
+        self.batches_ = 0
+        return self
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        self.batches_ += training
+
+
+def test_epochs_without_batch_hooks_record_the_same_history(iris):
+    X, y = iris
+    plain = MLPClassifier((8,), max_iter=5, batch_size=32, random_state=0)
+    hooked = MLPClassifier(
+        (8,), max_iter=5, batch_size=32, random_state=0, callbacks=[BatchCounter()]
+    )
+    plain.fit(X, y)
+    hooked.fit(X, y)
+    assert not plain.net_.batch_hooks_ and hooked.net_.batch_hooks_
+    assert plain.loss_curve_ == pytest.approx(hooked.loss_curve_)
+    assert plain.t_ == hooked.t_ == 5 * len(X)
+    assert len(plain.history_[-1, "batches"]) == len(hooked.history_[-1, "batches"])
+    counter = dict(hooked.net_.callbacks_)["BatchCounter_0"]
+    assert counter.batches_ == 5 * 5  # 150 rows in batches of 32
+
+
+class ThreadProbe(Callback):
+    def initialize(self):
+        self.threads_ = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.threads_.append(torch.get_num_threads())
+
+
+@pytest.mark.parametrize("batch_size, expected", [(16, 1), (150, 2)])
+def test_small_batches_train_on_one_thread_and_restore_the_setting(
+    iris, batch_size, expected
+):
+    X, y = iris
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        clf = MLPClassifier(
+            (8,),
+            max_iter=2,
+            batch_size=batch_size,
+            callbacks=[("probe", ThreadProbe())],
+        ).fit(X, y)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+    assert dict(clf.net_.callbacks_)["probe"].threads_ == [expected] * 2
+
+
+def test_fast_predict_path_matches_validated_input(iris):
+    X, y = iris
+    clf = MLPClassifier((8,), solver="lbfgs", random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X.tolist()))
+    np.testing.assert_array_equal(
+        clf.predict(X[:1]), clf.predict(np.asfortranarray(X[:1]))
+    )
+    X_bad = X[:2].copy()
+    X_bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(X_bad)
+    with pytest.raises(ValueError, match="4 features"):
+        clf.predict(X[:, :3])
+
+
+def test_optimizers_use_fused_kernels_on_cpu(iris):
+    X, y = iris
+    for solver in ["adam", "adamw", "sgd"]:
+        clf = MLPClassifier((8,), solver=solver, max_iter=1, device="cpu").fit(X, y)
+        assert clf.net_.optimizer_.defaults["fused"] is True
