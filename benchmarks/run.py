@@ -12,12 +12,18 @@ a  training, 50,000 x 64 features, 10 classes, hidden (256, 256), batch 256,
    Adam, 10 epochs
 b  training, 2,000 x 64, 10 classes, hidden (64, 64), batch 32, Adam, 30 epochs
 c  predict and predict_proba latency, 1 row and 5,000 rows (case b's model)
+e  how training grows with data: case a's network, 1 epoch, at 10k, 100k and
+   1M rows, with the peak memory of each fit (each fit runs in a fresh process
+   so that its peak is its own): ``memory`` is the fit's peak resident memory
+   beyond what the process held before, plus the data, over the data plus the
+   model (1.00x = no copy of anything)
 
 Usage::
 
     python benchmarks/run.py                 # every case, 3 repeats
     python benchmarks/run.py --cases b c --repeats 5
     python benchmarks/run.py --quick         # tiny sizes: checks the script runs
+    python benchmarks/run.py --cases e --sizes 10000 100000
 
 Results go to stdout as a table and to ``benchmarks/results/latest.json``.
 """
@@ -207,7 +213,7 @@ def run_predict_case(repeats, quick):
                 "skorch": getattr(skorch_net, method),
                 "sklearn": getattr(sk_model, method),
             }
-            loops = max(1, int(2_000 / n_rows)) if not quick else 5
+            loops = max(20, 2_000 // n_rows) if not quick else 5
             times = {k: [] for k in competitors}
             for _ in range(repeats):
                 for label, fn in competitors.items():
@@ -217,6 +223,84 @@ def run_predict_case(repeats, quick):
                         fn(batch)
                     times[label].append((time.perf_counter() - start) / loops)
             rows += summarize(f"c: {method}, {n_rows} rows", times, None, "plain torch")
+    return rows
+
+
+def _memory_kib():
+    """(resident, peak resident) memory of this process, in KiB (Linux)."""
+    values = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                key, value = line.split(":")
+                values[key] = int(value.split()[0])
+    return values["VmRSS"], values["VmHWM"]
+
+
+def scaling_child(label, n_samples):
+    """Run in a fresh process: make the data, fit one epoch, report to stdout."""
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    rng = np.random.default_rng(0)
+    X = np.empty((n_samples, 64), dtype=np.float32)
+    for start in range(0, n_samples, 100_000):  # no float64 intermediate
+        X[start : start + 100_000] = rng.standard_normal(
+            (min(100_000, n_samples - start), 64), dtype=np.float32
+        )
+    y = rng.integers(0, 10, n_samples)
+    params = TRAINING_CASES["a"]
+    # Warm up torch and the competitor's code paths on a few rows first.
+    TRAINERS[label](X[:512], y[:512], params["hidden"], 256, 1, 0)
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # reset the peak to the current resident size
+    before, _ = _memory_kib()
+    seconds, _ = time_call(
+        TRAINERS[label], X, y, params["hidden"], params["batch_size"], 1, 0
+    )
+    _, peak = _memory_kib()
+    model_bytes = 4 * sum(p.numel() for p in MLP(64, 10, params["hidden"]).parameters())
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "data_bytes": X.nbytes + y.nbytes,
+                "model_bytes": model_bytes,
+                "extra_bytes": max(0, peak - before) * 1024,
+            }
+        )
+    )
+
+
+def run_scaling_case(sizes, repeats):
+    import subprocess
+
+    rows = []
+    for n_samples in sizes:
+        times = {k: [] for k in TRAINERS}
+        memory = {k: [] for k in TRAINERS}
+        for _ in range(repeats):
+            for label in TRAINERS:
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--scaling-child",
+                        label,
+                        str(n_samples),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                result = json.loads(out.strip().splitlines()[-1])
+                times[label].append(result["seconds"])
+                base = result["data_bytes"] + result["model_bytes"]
+                memory[label].append(
+                    (result["data_bytes"] + result["extra_bytes"]) / base
+                )
+        case = f"e: 1 epoch, {n_samples:,} rows"
+        for row in summarize(case, times, None, "plain torch"):
+            row["memory"] = statistics.median(memory[row["competitor"]])
+            rows.append(row)
     return rows
 
 
@@ -240,14 +324,18 @@ def summarize(case, times, accuracy, reference):
 
 
 def format_table(rows):
-    lines = [f"{'case':<30} {'competitor':<12} {'median':>11} {'ratio':>7} {'acc':>6}"]
+    lines = [
+        f"{'case':<30} {'competitor':<12} {'median':>11} {'ratio':>7} {'acc':>6} "
+        f"{'memory':>7}"
+    ]
     for row in rows:
         seconds = row["median_s"]
         shown = f"{seconds * 1e6:.0f} us" if seconds < 0.01 else f"{seconds:.3f} s"
         acc = "" if row["accuracy"] is None else f"{row['accuracy']:.3f}"
+        memory = f"{row['memory']:.2f}x" if "memory" in row else ""
         lines.append(
             f"{row['case']:<30} {row['competitor']:<12} {shown:>11} "
-            f"{row['ratio']:>6.2f}x {acc:>6}"
+            f"{row['ratio']:>6.2f}x {acc:>6} {memory:>7}"
         )
     return "\n".join(lines)
 
@@ -272,11 +360,18 @@ def machine():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cases", nargs="+", default=["a", "b", "c"])
+    parser.add_argument("--cases", nargs="+", default=["a", "b", "c", "e"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 repeat")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument(
+        "--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000]
+    )
+    parser.add_argument("--scaling-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.scaling_child:
+        label, n_samples = args.scaling_child
+        return scaling_child(label, int(n_samples))
     repeats = 1 if args.quick else args.repeats
 
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
@@ -287,8 +382,11 @@ def main(argv=None):
             rows += run_training_case(case, params, repeats)
         elif case == "c":
             rows += run_predict_case(repeats, args.quick)
+        elif case == "e":
+            sizes = [2_000] if args.quick else args.sizes
+            rows += run_scaling_case(sizes, repeats)
         else:
-            parser.error(f"unknown case {case!r}; choose from a, b, c")
+            parser.error(f"unknown case {case!r}; choose from a, b, c, e")
     print(format_table(rows))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2))

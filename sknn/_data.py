@@ -20,13 +20,13 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     if not array.flags.writeable:
         # torch refuses to share read-only memory (memmaps): copy it once.
         return torch.tensor(array, device=device, dtype=dtype)
-    return torch.as_tensor(array, device=device).to(dtype)
+    return torch.from_numpy(array).to(device=device, dtype=dtype)
 
 
 # Up to this size, the training data is copied once per epoch in shuffled
 # order, so that batches are slices; above it, each batch is gathered, so that
 # memory holds the data once.
-PRESHUFFLE_MAX_BYTES = 64 * 2**20
+PRESHUFFLE_MAX_BYTES = 16 * 2**20
 
 
 class ArrayDataset(torch.utils.data.Dataset):
