@@ -13,8 +13,6 @@ fill in a handful of hooks:
 - ``_decoder()``: raw outputs -> encoded predictions.
 """
 
-import contextlib
-import functools
 import warnings
 from numbers import Integral, Real
 
@@ -34,6 +32,13 @@ from sklearn.utils.validation import (
 from skorch.callbacks import Callback, ProgressBar
 
 from ._data import ArrayDataset, to_tensor
+from ._device import (
+    FUSED_OPTIMIZER_DEVICES,
+    SINGLE_THREAD_BATCH_SIZE,
+    intra_op_threads,
+    private_rng,
+    resolve_device,
+)
 from ._engine import (
     InvScalingLR,
     SklearnLog,
@@ -51,125 +56,6 @@ SOLVERS = {
     "sgd": torch.optim.SGD,
     "lbfgs": torch.optim.LBFGS,
 }
-
-# Devices where torch has fused Adam, AdamW and SGD kernels.
-FUSED_OPTIMIZER_DEVICES = {"cpu", "cuda", "mps"}
-
-# Below this many rows per batch, a CPU step is a string of small kernels that
-# a second intra-op thread slows down (benchmarks/run.py, case b): train on one.
-SINGLE_THREAD_BATCH_SIZE = 128
-
-
-@contextlib.contextmanager
-def intra_op_threads(n_threads: int):
-    """Run the block on at most ``n_threads`` torch intra-op threads, then
-    restore the caller's setting."""
-    before = torch.get_num_threads()
-    if n_threads >= before:
-        yield
-        return
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
-def resolve_device(device: str) -> torch.device:
-    """Turn the ``device`` parameter into a ``torch.device`` that exists here.
-
-    ``"auto"`` picks CUDA, then Apple's MPS, then the CPU.
-    """
-    if device == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda", torch.cuda.current_device())
-        mps = getattr(torch.backends, "mps", None)
-        if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(
-            "device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or 'mps', "
-            f"got {device!r}."
-        ) from None
-    if resolved.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(
-                f"device={device!r} was requested but CUDA is not available "
-                "(torch.cuda.is_available() is False). Use device='auto' or 'cpu'."
-            )
-        index = resolved.index if resolved.index is not None else 0
-        if index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device={device!r} was requested but only "
-                f"{torch.cuda.device_count()} CUDA device(s) are visible."
-            )
-        return torch.device("cuda", index)
-    if resolved.type == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise ValueError(
-                f"device={device!r} was requested but MPS is not available. "
-                "Use device='auto' or 'cpu'."
-            )
-    elif resolved.type != "cpu":
-        raise ValueError(
-            "device must be 'auto', 'cpu', 'cuda', 'cuda:<index>' or 'mps', "
-            f"got {device!r}."
-        )
-    return resolved
-
-
-@contextlib.contextmanager
-def private_rng(device: torch.device, seed: int, state=None):
-    """Run the block on torch's generators, seeded, then restore the caller's.
-
-    Module initialisation, shuffling and dropout all draw from torch's global
-    generators (the CPU's, and the GPU's for dropout there); forking them
-    keeps ``fit`` from disturbing the user's random state. ``state`` (from a
-    previous block) resumes the generators instead of seeding them, for
-    ``partial_fit`` and ``warm_start``.
-
-    Yields a callable returning the generators' state at that point.
-    """
-    if device.type == "cuda":
-        index = device.index if device.index is not None else 0
-        fork = torch.random.fork_rng(devices=[index], device_type="cuda")
-        get_device_state = functools.partial(torch.cuda.get_rng_state, index)
-        set_device_state = functools.partial(torch.cuda.set_rng_state, device=index)
-
-        def seed_device(seed):
-            with torch.cuda.device(index):
-                torch.cuda.manual_seed(seed)
-
-    elif device.type == "mps":
-        fork = torch.random.fork_rng(devices=[0], device_type="mps")
-        get_device_state, set_device_state = (
-            torch.mps.get_rng_state,
-            torch.mps.set_rng_state,
-        )
-        seed_device = torch.mps.manual_seed
-    else:
-        fork = torch.random.fork_rng(devices=[])
-        get_device_state = set_device_state = seed_device = None
-
-    with fork:
-        if state is None:
-            torch.random.default_generator.manual_seed(seed)
-            if seed_device is not None:
-                seed_device(seed)
-        else:
-            torch.set_rng_state(state[0])
-            if set_device_state is not None and state[1] is not None:
-                set_device_state(state[1])
-
-        def current_state():
-            on_device = get_device_state() if get_device_state else None
-            return torch.get_rng_state(), on_device
-
-        yield current_state
 
 
 def lbfgs_state(optimizer: torch.optim.LBFGS) -> dict:

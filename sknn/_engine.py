@@ -68,11 +68,17 @@ class TrainingNet(NeuralNet):
         # No callback looks at single batches: skip their notifications, and
         # read the batch losses back once per epoch rather than once per
         # batch (each read waits for the GPU). The history is the same.
-        losses, sizes = [], []
+        # The losses go into one buffer: thousands of small tensors kept alive
+        # between the batches' large ones fragment the heap and raise the
+        # peak memory of a long epoch.
+        losses, sizes = None, []
         for batch in iterator:
-            losses.append(step_fn(batch, **fit_params)["loss"].detach())
+            loss = step_fn(batch, **fit_params)["loss"].detach()
+            if losses is None:
+                losses = loss.new_empty(len(iterator))
+            losses[len(sizes)] = loss
             sizes.append(len(batch[1]))
-        for loss, size in zip(torch.stack(losses).tolist(), sizes, strict=True):
+        for loss, size in zip(losses.tolist(), sizes, strict=True):
             self.history.new_batch()
             self.history.record_batch(prefix + "_loss", loss)
             self.history.record_batch(prefix + "_batch_size", size)
