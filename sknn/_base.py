@@ -6,7 +6,7 @@ engine (:class:`sknn._engine.TrainingNet`, a skorch ``NeuralNet``). Subclasses
 fill in a handful of hooks:
 
 - ``_build_module()``: the ``torch.nn.Module`` for the sizes found in the data;
-- ``_criterion()``: the loss, returning one value per sample;
+- ``_criterion()``: the loss, ``loss(raw, y, reduction)`` (see ``_losses.py``);
 - ``_encode_y(y, reset, classes)``: targets as the loss expects them;
 - ``_reshape_X(X)``: validated 2D rows into the module's input shape;
 - ``_validation_score(raw, y, sample_weight)``: the early-stopping score;
@@ -160,7 +160,7 @@ class BaseNeuralEstimator(BaseEstimator):
         raise NotImplementedError
 
     def _criterion(self) -> torch.nn.Module:
-        """The loss module, called as ``loss(raw_output, y)`` -> shape (N,)."""
+        """The loss module, ``loss(raw, y, reduction="none" | "mean")``."""
         raise NotImplementedError
 
     def _encode_y(self, y, *, reset: bool, classes=None) -> np.ndarray:

@@ -104,13 +104,13 @@ class TrainingNet(NeuralNet):
         )
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        weight = X["sample_weight"] if isinstance(X, dict) else None
-        losses = self.criterion_(y_pred, y_true)  # (N,) per-sample losses
-        if weight is None:
-            loss, n = losses.mean(), losses.shape[0]
-        else:
+        if isinstance(X, dict):
+            weight = X["sample_weight"]
+            losses = self.criterion_(y_pred, y_true, reduction="none")  # (N,)
             n = weight.sum()
             loss = (losses * weight).sum() / n
+        else:
+            loss, n = self.criterion_(y_pred, y_true, reduction="mean"), len(y_true)
         if self.alpha:
             # Weight matrices and kernels only: not biases, not norm scales.
             weights = [p for p in self.module_.parameters() if p.ndim > 1]

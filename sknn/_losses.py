@@ -1,64 +1,81 @@
-"""Losses returning one value per sample, scaled as scikit-learn's MLP does.
+"""Losses as scikit-learn's MLP scales them, per sample or averaged.
 
-The engine weights and averages the per-sample values itself, so every loss
-here uses ``reduction="none"`` and reduces only over the outputs of a sample.
+Every loss here is called as ``loss(raw, y, reduction)``: ``"none"`` gives one
+value per sample (the engine weights them when there are sample weights),
+``"mean"`` their mean, computed in as few kernels as torch allows (the common,
+unweighted case).
 """
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
-class PerSampleLoss(nn.Module):
-    """Wrap an element-wise ``reduction="none"`` loss into one value per sample.
+def poisson_deviance(raw, y, reduction="none"):
+    """Half Poisson deviance with a log link, as scikit-learn's ``poisson_loss``:
+    ``y log(y / mu) - y + mu`` with ``mu = exp(raw)``, element-wise."""
+    losses = torch.xlogy(y, y) - y * raw - y + torch.exp(raw)
+    return losses if reduction == "none" else getattr(losses, reduction)()
+
+
+class SampleLoss(nn.Module):
+    """An element-wise loss function, reduced over each sample's outputs.
 
     Parameters
     ----------
-    loss : nn.Module
-        Element-wise loss, shape-preserving.
+    loss : callable
+        ``loss(raw, y, reduction=...)`` as ``torch.nn.functional`` losses.
     outputs : {"sum", "mean"}
         How the values of one sample's outputs are combined.
     scale : float
         Factor applied to the result (0.5 for scikit-learn's squared error).
     """
 
-    def __init__(self, loss: nn.Module, outputs: str = "mean", scale: float = 1.0):
+    def __init__(self, loss, outputs: str = "mean", scale: float = 1.0):
         super().__init__()
         self.loss = loss
         self.outputs = outputs
         self.scale = scale
 
-    def forward(self, raw: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        losses = self.loss(raw, y)  # (N,) or (N, n_outputs)
+    def forward(self, raw: torch.Tensor, y: torch.Tensor, reduction: str = "none"):
+        if reduction == "mean":
+            # The mean over samples of per-sample means (sums) is the mean (sum)
+            # over all elements (divided by the number of samples).
+            if self.outputs == "mean":
+                loss = self.loss(raw, y, reduction="mean")
+            else:
+                loss = self.loss(raw, y, reduction="sum") / raw.shape[0]
+            return loss * self.scale if self.scale != 1.0 else loss  # ()
+        losses = self.loss(raw, y, reduction="none")  # (N,) or (N, n_outputs)
         if losses.ndim > 1:
             losses = losses.sum(dim=1) if self.outputs == "sum" else losses.mean(dim=1)
         return losses * self.scale if self.scale != 1.0 else losses  # (N,)
 
 
-class PoissonDeviance(nn.Module):
-    """Half Poisson deviance with a log link, element-wise, as scikit-learn's
-    ``poisson_loss``: ``y log(y / mu) - y + mu`` with ``mu = exp(raw)``."""
+class CrossEntropy(nn.Module):
+    """Softmax cross-entropy of raw scores against class indices."""
 
-    def forward(self, raw: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return torch.xlogy(y, y) - y * raw - y + torch.exp(raw)
+    def forward(self, raw: torch.Tensor, y: torch.Tensor, reduction: str = "none"):
+        return F.cross_entropy(raw, y, reduction=reduction)  # (N,) or ()
 
 
 def classification_loss(multiclass: bool) -> nn.Module:
     """Softmax cross-entropy, or logistic loss summed over the outputs."""
     if multiclass:
-        return nn.CrossEntropyLoss(reduction="none")
-    return PerSampleLoss(nn.BCEWithLogitsLoss(reduction="none"), outputs="sum")
+        return CrossEntropy()
+    return SampleLoss(F.binary_cross_entropy_with_logits, outputs="sum")
 
 
 def regression_loss(name: str) -> nn.Module:
     """The regression loss by its scikit-learn name, averaged over outputs."""
     if name == "squared_error":
-        return PerSampleLoss(nn.MSELoss(reduction="none"), scale=0.5)
+        return SampleLoss(F.mse_loss, scale=0.5)
     if name == "absolute_error":
-        return PerSampleLoss(nn.L1Loss(reduction="none"))
+        return SampleLoss(F.l1_loss)
     if name == "huber":
-        return PerSampleLoss(nn.HuberLoss(reduction="none"))
+        return SampleLoss(F.huber_loss)
     if name == "poisson":
-        return PerSampleLoss(PoissonDeviance(), outputs="sum")
+        return SampleLoss(poisson_deviance, outputs="sum")
     raise ValueError(
         "loss must be one of 'squared_error', 'absolute_error', 'huber', "
         f"'poisson', got {name!r}."

@@ -125,3 +125,27 @@ def test_optimizers_use_fused_kernels_on_cpu(iris):
     for solver in ["adam", "adamw", "sgd"]:
         clf = MLPClassifier((8,), solver=solver, max_iter=1, device="cpu").fit(X, y)
         assert clf.net_.optimizer_.defaults["fused"] is True
+
+
+@pytest.mark.parametrize(
+    "loss",
+    ["squared_error", "absolute_error", "huber", "poisson", "binary", "multiclass"],
+)
+def test_mean_reduction_is_the_mean_of_the_per_sample_losses(loss):
+    from sknn._losses import classification_loss, regression_loss
+
+    rng = torch.Generator().manual_seed(0)
+    raw = torch.randn(7, 3, generator=rng, dtype=torch.float64)
+    if loss == "multiclass":
+        criterion, y = classification_loss(True), torch.tensor([0, 1, 2, 0, 1, 2, 0])
+    elif loss == "binary":
+        criterion = classification_loss(False)
+        y = (torch.rand(7, 3, generator=rng) > 0.5).double()
+    else:
+        criterion = regression_loss(loss)
+        y = torch.rand(7, 3, generator=rng, dtype=torch.float64) * 3
+    per_sample = criterion(raw, y, reduction="none")
+    assert per_sample.shape == (7,)
+    assert criterion(raw, y, reduction="mean").item() == pytest.approx(
+        per_sample.mean().item()
+    )
