@@ -288,8 +288,9 @@ class BaseNeuralEstimator(BaseEstimator):
             epochs_before = len(net.history)
             epochs = 1 if (incremental or not self._stochastic) else self.max_iter
             small_batches = batch_size < SINGLE_THREAD_BATCH_SIZE
-            threads = 1 if device.type == "cpu" and small_batches else 2**31
-            with intra_op_threads(threads):
+            with intra_op_threads(
+                1 if device.type == "cpu" and small_batches else None
+            ):
                 net.partial_fit(dataset, None, epochs=epochs)
             self._rng_state = rng_state()
 

@@ -18,11 +18,11 @@ SINGLE_THREAD_BATCH_SIZE = 128
 
 
 @contextlib.contextmanager
-def intra_op_threads(n_threads: int):
-    """Run the block on at most ``n_threads`` torch intra-op threads, then
-    restore the caller's setting."""
+def intra_op_threads(n_threads: int | None):
+    """Run the block on at most ``n_threads`` torch intra-op threads (None: as
+    set), then restore the caller's setting."""
     before = torch.get_num_threads()
-    if n_threads >= before:
+    if n_threads is None or n_threads >= before:
         yield
         return
     torch.set_num_threads(n_threads)
