@@ -66,11 +66,11 @@ class TrainingNet(NeuralNet):
                 iterator, training, prefix, step_fn, **fit_params
             )
         # No callback looks at single batches: skip their notifications, and
-        # read the batch losses back once per epoch rather than once per
-        # batch (each read waits for the GPU). The history is the same.
-        # The losses go into one buffer: thousands of small tensors kept alive
-        # between the batches' large ones fragment the heap and raise the
-        # peak memory of a long epoch.
+        # read the batch losses back once per epoch rather than once per batch
+        # (each read waits for the GPU); the history is the same. The losses
+        # go into one buffer: thousands of small tensors kept alive between
+        # the batches' large ones would fragment the heap and raise the peak
+        # memory of a long epoch.
         losses, sizes = None, []
         for batch in iterator:
             loss = step_fn(batch, **fit_params)["loss"].detach()
