@@ -1,7 +1,14 @@
 """sknn: PyTorch neural networks that behave exactly like scikit-learn estimators."""
 
+from .cnn import CNNClassifier, CNNRegressor
 from .mlp import MLPClassifier, MLPRegressor
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = [
+    "CNNClassifier",
+    "CNNRegressor",
+    "MLPClassifier",
+    "MLPRegressor",
+    "__version__",
+]

@@ -8,7 +8,7 @@ fill in a handful of hooks:
 - ``_build_module()``: the ``torch.nn.Module`` for the sizes found in the data;
 - ``_criterion()``: the loss, ``loss(raw, y, reduction)`` (see ``_losses.py``);
 - ``_encode_y(y, reset, classes)``: targets as the loss expects them;
-- ``_reshape_X(X)``: validated 2D rows into the module's input shape;
+- ``_reshape_X(X, reset)``: validated rows into the module's input shape;
 - ``_validation_score(raw, y, sample_weight)``: the early-stopping score;
 - ``_decoder()``: raw outputs -> encoded predictions.
 """
@@ -179,8 +179,11 @@ class BaseNeuralEstimator(BaseEstimator):
         """dtype of the encoded targets as tensors, given the compute dtype."""
         return dtype
 
-    def _reshape_X(self, X):
-        """Validated 2D rows into the module's input shape (MLPs: unchanged)."""
+    def _reshape_X(self, X, *, reset: bool = False):
+        """Validated rows into the module's input shape (MLPs: unchanged).
+
+        ``reset`` is True in a fresh ``fit``: the shape may be learnt then.
+        """
         return X
 
     def _check_params(self) -> None:
@@ -191,6 +194,9 @@ class BaseNeuralEstimator(BaseEstimator):
         if sample_weight is None:
             return None
         return _check_sample_weight(sample_weight, X, dtype=np.float64)
+
+    # Extra check_array arguments for X (CNNs and RNNs take n-d arrays).
+    _X_check_kwargs: dict = {}
 
     def _validate_data_kwargs(self) -> dict:
         return {}
@@ -227,11 +233,12 @@ class BaseNeuralEstimator(BaseEstimator):
             accept_sparse=["csr", "csc", "coo"],
             dtype=[np.float64, np.float32],
             multi_output=True,
+            **self._X_check_kwargs,
             **self._validate_data_kwargs(),
         )
         if sp.issparse(X):
             X = X.tocsr()
-        X = self._reshape_X(X)
+        X = self._reshape_X(X, reset=not continuing)
         weight = self._sample_weight(sample_weight, X, y)
         y = self._encode_y(y, reset=not continuing, classes=classes)
 
@@ -263,7 +270,8 @@ class BaseNeuralEstimator(BaseEstimator):
         if getattr(self, "batch_norm", False) and batch_size < 2:
             raise ValueError(
                 "batch_norm=True needs batches of at least 2 samples to normalise, "
-                f"got batch_size={batch_size} from {n_samples} training sample(s). "
+                f"but the data gives batches of {batch_size} sample(s) "
+                f"(batch_size={self.batch_size!r}, {n_samples} training samples). "
                 "Use more samples, a larger batch_size, or batch_norm=False."
             )
         dataset = self._make_dataset(X, y, weight, device, dtype)
@@ -488,6 +496,7 @@ class BaseNeuralEstimator(BaseEstimator):
             reset=False,
             accept_sparse=["csr", "csc", "coo"],
             dtype=[np.float64, np.float32],
+            **self._X_check_kwargs,
         )
         return X.tocsr() if sp.issparse(X) else X
 

@@ -5,116 +5,33 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
 from .modules import ACTIVATIONS, MLP
 
-_SHARED_PARAMETERS_DOC = """
-    solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
-        The optimizer: ``torch.optim.Adam``, ``AdamW`` (``alpha`` is then its
-        decoupled weight decay), ``SGD`` (with ``momentum``) or ``LBFGS``
-        (full batch, strong-Wolfe line search; converges fast on small data).
-    alpha : float, default=0.0001
-        Strength of the L2 penalty on the weights, scaled as scikit-learn:
-        ``0.5 * alpha * ||W||^2 / batch_size`` is added to the loss.
-    batch_size : int or "auto", default="auto"
-        Size of the mini-batches; ``"auto"`` is ``min(200, n_samples)``.
-        Ignored by ``"lbfgs"``.
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule of ``solver="sgd"``: constant, decaying as
-        ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the samples
-        seen, or divided by 5 each time ``n_iter_no_change`` epochs pass
-        without improvement. For other schedules pass a skorch
-        ``LRScheduler`` in ``callbacks``.
-    learning_rate_init : float, default=0.001
-        Initial learning rate (``"sgd"``, ``"adam"``, ``"adamw"``).
-    power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule.
-    max_iter : int, default=200
-        Maximum number of epochs (``"lbfgs"``: of iterations).
-    shuffle : bool, default=True
-        Whether to shuffle the samples at each epoch.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and the validation
-        split. The same integer gives the same model, and fitting then leaves
-        the global numpy and torch random states untouched (with None, the
-        seed is drawn from numpy's global generator, as scikit-learn does).
-    tol : float, default=1e-4
-        Improvement of the loss (or validation score) that counts as
-        progress; ``"lbfgs"`` stops when the largest gradient is below it.
-    verbose : bool or int, default=False
-        ``True``/``1`` prints ``Iteration N, loss = ...`` after each epoch,
-        ``2`` adds a progress bar over the batches.
-    warm_start : bool, default=False
-        Continue training from the previous ``fit`` instead of starting anew.
-    momentum : float, default=0.9
-        Momentum of ``solver="sgd"``.
-    nesterovs_momentum : bool, default=True
-        Whether ``"sgd"`` uses Nesterov's momentum.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified for
-        classifiers), stop when its score stops improving, and restore the
-        weights of the best epoch.
-    validation_fraction : float, default=0.1
-        Share of the data held out when ``early_stopping=True``.
-    beta_1 : float, default=0.9
-        Decay rate of the first-moment estimates of Adam(W).
-    beta_2 : float, default=0.999
-        Decay rate of the second-moment estimates of Adam(W).
-    epsilon : float, default=1e-8
-        Numerical-stability term of Adam(W).
-    n_iter_no_change : int, default=10
-        Training stops after more than this many epochs in a row without an
-        improvement of at least ``tol``.
-    max_fun : int, default=15000
-        Maximum number of loss evaluations of ``"lbfgs"``.
+_MLP_PARAMETERS_DOC = (
+    TRAINING_PARAMETERS
+    + """
     dropout : float, default=0.0
         Probability of dropping each hidden unit during training.
     batch_norm : bool, default=False
-        Whether to add batch normalisation after each hidden linear layer.
-    device : str, default="auto"
-        Where to train and predict: ``"auto"`` picks CUDA, then Apple's MPS,
-        then the CPU; or ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
-    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
-        Extra skorch callbacks (LR schedulers, checkpoints, loggers...). They
-        are copied at each fit, so searches and repeated fits never share
-        their state."""
+        Whether to add batch normalisation after each hidden linear layer."""
+    + RUNTIME_PARAMETERS
+)
 
-_SHARED_ATTRIBUTES_DOC = """
-    loss_ : float
-        The loss at the end of training (L2 penalty included).
-    best_loss_ : float or None
-        The lowest loss reached; None when ``early_stopping=True``.
-    loss_curve_ : list of float
-        The loss after each epoch (stochastic solvers only).
-    validation_scores_ : list of float or None
-        The score on the held-out data after each epoch; None when
-        ``early_stopping=False``.
-    best_validation_score_ : float or None
-        The best of ``validation_scores_``.
-    t_ : int
-        Number of training samples seen by the solver.
+_MLP_ATTRIBUTES_DOC = (
+    FITTED_ATTRIBUTES
+    + """
     coefs_ : list of ndarray
         Weight matrices, ``coefs_[i]`` of shape (fan_in, fan_out) for layer i,
         as scikit-learn's.
     intercepts_ : list of ndarray
         Bias vectors, ``intercepts_[i]`` of shape (fan_out,).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features seen during fit, when X had string column names.
-    n_iter_ : int
-        Number of epochs run by the last call to ``fit`` or ``partial_fit``
-        (``"lbfgs"``: iterations), as scikit-learn counts them.
     n_layers_ : int
         Number of layers, input and output included.
-    n_outputs_ : int
-        Number of output units.
-    out_activation_ : str
-        Name of the output activation.
     module_ : torch.nn.Module
-        The trained :class:`sknn.modules.MLP`.
-    history_ : skorch.History
-        skorch's record of the training, one row per epoch."""
+        The trained :class:`sknn.modules.MLP`."""
+)
 
 
 class _MLPMixin:
@@ -190,7 +107,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
         Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"``,
         ``"relu"`` (scikit-learn's), or ``"gelu"``, ``"elu"``,
         ``"leaky_relu"``, ``"selu"``, ``"silu"``.
-    {_SHARED_PARAMETERS_DOC.strip()}
+    {_MLP_PARAMETERS_DOC.strip()}
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss: ``{{label: weight}}``, or
         ``"balanced"`` for weights inversely proportional to class
@@ -200,7 +117,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels (for multilabel targets, the label indices).
-    {_SHARED_ATTRIBUTES_DOC.strip()}
+    {_MLP_ATTRIBUTES_DOC.strip()}
 
     See Also
     --------
@@ -319,11 +236,11 @@ default="squared_error"
         Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"``,
         ``"relu"`` (scikit-learn's), or ``"gelu"``, ``"elu"``,
         ``"leaky_relu"``, ``"selu"``, ``"silu"``.
-    {_SHARED_PARAMETERS_DOC.strip()}
+    {_MLP_PARAMETERS_DOC.strip()}
 
     Attributes
     ----------
-    {_SHARED_ATTRIBUTES_DOC.strip()}
+    {_MLP_ATTRIBUTES_DOC.strip()}
 
     See Also
     --------

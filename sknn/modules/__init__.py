@@ -5,6 +5,7 @@ sizes from the data and build these modules.
 """
 
 from ._activations import ACTIVATIONS, make_activation
+from .cnn import CNN
 from .mlp import MLP
 
-__all__ = ["ACTIVATIONS", "MLP", "make_activation"]
+__all__ = ["ACTIVATIONS", "CNN", "MLP", "make_activation"]

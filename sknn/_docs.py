@@ -1,0 +1,98 @@
+"""Docstring sections shared by the estimators (numpydoc, 4-space indented)."""
+
+TRAINING_PARAMETERS = """
+    solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
+        The optimizer: ``torch.optim.Adam``, ``AdamW`` (``alpha`` is then its
+        decoupled weight decay), ``SGD`` (with ``momentum``) or ``LBFGS``
+        (full batch, strong-Wolfe line search; converges fast on small data).
+    alpha : float, default=0.0001
+        Strength of the L2 penalty on the weights, scaled as scikit-learn:
+        ``0.5 * alpha * ||W||^2 / batch_size`` is added to the loss.
+    batch_size : int or "auto", default="auto"
+        Size of the mini-batches; ``"auto"`` is ``min(200, n_samples)``.
+        Ignored by ``"lbfgs"``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule of ``solver="sgd"``: constant, decaying as
+        ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the samples
+        seen, or divided by 5 each time ``n_iter_no_change`` epochs pass
+        without improvement. For other schedules pass a skorch
+        ``LRScheduler`` in ``callbacks``.
+    learning_rate_init : float, default=0.001
+        Initial learning rate (``"sgd"``, ``"adam"``, ``"adamw"``).
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+    max_iter : int, default=200
+        Maximum number of epochs (``"lbfgs"``: of iterations).
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and the validation
+        split. The same integer gives the same model, and fitting then leaves
+        the global numpy and torch random states untouched (with None, the
+        seed is drawn from numpy's global generator, as scikit-learn does).
+    tol : float, default=1e-4
+        Improvement of the loss (or validation score) that counts as
+        progress; ``"lbfgs"`` stops when the largest gradient is below it.
+    verbose : bool or int, default=False
+        ``True``/``1`` prints ``Iteration N, loss = ...`` after each epoch,
+        ``2`` adds a progress bar over the batches.
+    warm_start : bool, default=False
+        Continue training from the previous ``fit`` instead of starting anew.
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"``.
+    nesterovs_momentum : bool, default=True
+        Whether ``"sgd"`` uses Nesterov's momentum.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        classifiers), stop when its score stops improving, and restore the
+        weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the data held out when ``early_stopping=True``.
+    beta_1 : float, default=0.9
+        Decay rate of the first-moment estimates of Adam(W).
+    beta_2 : float, default=0.999
+        Decay rate of the second-moment estimates of Adam(W).
+    epsilon : float, default=1e-8
+        Numerical-stability term of Adam(W).
+    n_iter_no_change : int, default=10
+        Training stops after more than this many epochs in a row without an
+        improvement of at least ``tol``.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of ``"lbfgs"``."""
+
+RUNTIME_PARAMETERS = """
+    device : str, default="auto"
+        Where to train and predict: ``"auto"`` picks CUDA, then Apple's MPS,
+        then the CPU; or ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks (LR schedulers, checkpoints, loggers...). They
+        are copied at each fit, so searches and repeated fits never share
+        their state."""
+
+FITTED_ATTRIBUTES = """
+    loss_ : float
+        The loss at the end of training (L2 penalty included).
+    best_loss_ : float or None
+        The lowest loss reached; None when ``early_stopping=True``.
+    loss_curve_ : list of float
+        The loss after each epoch (stochastic solvers only).
+    validation_scores_ : list of float or None
+        The score on the held-out data after each epoch; None when
+        ``early_stopping=False``.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+    t_ : int
+        Number of training samples seen by the solver.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, when X had string column names.
+    n_iter_ : int
+        Number of epochs run by the last call to ``fit`` or ``partial_fit``
+        (``"lbfgs"``: iterations), as scikit-learn counts them.
+    n_outputs_ : int
+        Number of output units.
+    out_activation_ : str
+        Name of the output activation.
+    history_ : skorch.History
+        skorch's record of the training, one row per epoch."""

@@ -1,0 +1,407 @@
+"""Convolutional networks for images and signals, as scikit-learn estimators."""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
+from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
+from .modules import ACTIVATIONS, CNN
+
+_CNN_PARAMETERS_DOC = """
+    filters : tuple of int, default=(32, 64)
+        Number of filters of each convolution block, in order.
+    kernel_size : int, default=3
+        Size of the convolution kernels (square for images).
+    stride : int, default=1
+        Stride of the convolutions.
+    padding : {"same", "valid"} or int, default="same"
+        Padding of the convolutions; ``"same"`` keeps the size at stride 1.
+    pooling : {"max", "avg", "none"}, default="max"
+        Pooling after each convolution block.
+    pool_size : int, default=2
+        Size (and stride) of the pooling windows.
+    global_pool : bool, default=False
+        Average each filter over all positions before the dense head, instead
+        of flattening the feature maps.
+    hidden_layer_sizes : array-like of int, default=(128,)
+        Widths of the dense hidden layers between the convolutions and the
+        output (empty: none).
+    activation : str, default="relu"
+        Activation of the blocks and hidden layers: ``"identity"``,
+        ``"logistic"``, ``"tanh"``, ``"relu"``, ``"gelu"``, ``"elu"``,
+        ``"leaky_relu"``, ``"selu"``, ``"silu"``.
+    dropout : float, default=0.0
+        Dropout probability after each block and hidden layer.
+    batch_norm : bool, default=False
+        Whether to add batch normalisation after each convolution and hidden
+        layer. A last mini-batch of a single sample joins the one before it,
+        so that every training batch has statistics to normalise with.
+    input_shape : tuple of int or None, default=None
+        Shape of one sample when X holds flat rows (after a scaler in a
+        ``Pipeline``, or a DataFrame): ``(length,)`` or ``(channels, length)``
+        for signals, ``(channels, height, width)`` for images, e.g.
+        ``(1, 8, 8)`` for scikit-learn's digits. None reads the shape from X:
+        2D X is one signal per row, 3D X grey images (n_samples, height,
+        width), 4D X images (n_samples, channels, height, width)."""
+
+_CNN_ATTRIBUTES_DOC = """
+    input_shape_ : tuple of int
+        Shape of one sample as the network sees it: ``(channels, length)`` or
+        ``(channels, height, width)``.
+    module_ : torch.nn.Module
+        The trained :class:`sknn.modules.CNN`."""
+
+
+class _CNNMixin:
+    """The convolutional architecture: reads sample shapes, builds the CNN."""
+
+    _X_check_kwargs = {"allow_nd": True}
+    _predict_chunk_size = 1024  # feature maps are large: bound their memory
+
+    _cnn_constraints: dict = {
+        "filters": ["array-like"],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "padding": [
+            StrOptions({"same", "valid"}),
+            Interval(Integral, 0, None, closed="left"),
+        ],
+        "pooling": [StrOptions({"max", "avg", "none"})],
+        "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "global_pool": ["boolean"],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "input_shape": ["array-like", None],
+    }
+
+    @staticmethod
+    def _positive_ints(name, values) -> tuple[int, ...]:
+        values = tuple(values)
+        if any(not isinstance(v, Integral) or v <= 0 for v in values):
+            raise ValueError(f"{name} must be positive integers, got {values}.")
+        return tuple(int(v) for v in values)
+
+    def _check_params(self) -> None:
+        self._positive_ints("filters", self.filters)
+        self._positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
+
+    def _sample_shape(self, X) -> tuple[int, ...]:
+        """The per-sample shape, channels first, from X and ``input_shape``."""
+        name = type(self).__name__
+        if self.input_shape is not None:
+            shape = self._positive_ints("input_shape", self.input_shape)
+            if len(shape) == 1:
+                shape = (1, *shape)
+            if len(shape) not in (2, 3):
+                raise ValueError(
+                    "input_shape must be (length,), (channels, length) or "
+                    f"(channels, height, width), got {tuple(self.input_shape)}."
+                )
+            if math.prod(shape) != math.prod(X.shape[1:]):
+                raise ValueError(
+                    f"{name} got input_shape={tuple(self.input_shape)}, "
+                    f"{math.prod(shape)} values per sample, but X has samples of "
+                    f"shape {X.shape[1:]} ({math.prod(X.shape[1:])} values). Give "
+                    "the shape of one sample, e.g. (1, 8, 8) for 64-pixel grey "
+                    "images."
+                )
+            return shape
+        if X.ndim == 2:
+            return (1, X.shape[1])  # one signal per row
+        if X.ndim == 3:
+            return (1, *X.shape[1:])  # grey images
+        if X.ndim == 4:
+            return tuple(X.shape[1:])
+        raise ValueError(
+            f"{name} expects signals of shape (n_samples, length), images of "
+            "shape (n_samples, height, width) or (n_samples, channels, height, "
+            f"width), or flat rows with input_shape; got X of shape {X.shape}."
+        )
+
+    def _reshape_X(self, X, *, reset=False):
+        if sp.issparse(X):
+            X = X.toarray()
+        if reset:
+            self.input_shape_ = self._sample_shape(X)
+        if math.prod(X.shape[1:]) != math.prod(self.input_shape_):
+            raise ValueError(
+                f"{type(self).__name__} was fitted on samples of shape "
+                f"{self.input_shape_}, got samples of shape {X.shape[1:]}."
+            )
+        return np.reshape(X, (X.shape[0], *self.input_shape_))
+
+    def _build_module(self) -> CNN:
+        return CNN(
+            input_shape=self.input_shape_,
+            n_outputs=self.n_outputs_,
+            filters=self._positive_ints("filters", self.filters),
+            kernel_size=self.kernel_size,
+            stride=self.stride,
+            padding=self.padding,
+            pooling=self.pooling,
+            pool_size=self.pool_size,
+            activation=self.activation,
+            batch_norm=self.batch_norm,
+            dropout=self.dropout,
+            global_pool=self.global_pool,
+            hidden_layer_sizes=self._positive_ints(
+                "hidden_layer_sizes", self.hidden_layer_sizes
+            ),
+        )
+
+
+class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
+    __doc__ = f"""Convolutional network classifier for images and signals.
+
+    Convolution blocks (``Conv -> [BatchNorm] -> activation -> [pooling] ->
+    [Dropout]``), then a dense head, trained with PyTorch by the same engine
+    and with the same training parameters as :class:`MLPClassifier`. 1D or 2D
+    convolutions follow the shape of the samples (see ``input_shape``).
+
+    Parameters
+    ----------
+    {_CNN_PARAMETERS_DOC.strip()}
+    {TRAINING_PARAMETERS.strip()}
+    {RUNTIME_PARAMETERS.strip()}
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss; multiplies ``sample_weight``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    {FITTED_ATTRIBUTES.strip()}
+    {_CNN_ATTRIBUTES_DOC.strip()}
+
+    See Also
+    --------
+    CNNRegressor : The same network for regression.
+    MLPClassifier : A dense network, for tabular data.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sknn import CNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = CNNClassifier(filters=(8,), hidden_layer_sizes=(), max_iter=30,
+    ...                     learning_rate_init=0.01, input_shape=(1, 8, 8),
+    ...                     random_state=0)
+    >>> clf.fit(X[:500] / 16, y[:500]).input_shape_
+    (1, 8, 8)
+    >>> clf.score(X[500:700] / 16, y[500:700]) > 0.8
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralClassifier._parameter_constraints,
+        **_CNNMixin._cnn_constraints,
+    }
+
+    def __init__(
+        self,
+        filters=(32, 64),
+        kernel_size=3,
+        *,
+        stride=1,
+        padding="same",
+        pooling="max",
+        pool_size=2,
+        global_pool=False,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        input_shape=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        class_weight=None,
+        device="auto",
+        callbacks=None,
+    ):
+        super().__init__(
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            device=device,
+            callbacks=callbacks,
+        )
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.pooling = pooling
+        self.pool_size = pool_size
+        self.global_pool = global_pool
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.input_shape = input_shape
+        self.class_weight = class_weight
+
+
+class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
+    __doc__ = f"""Convolutional network regressor for images and signals.
+
+    The network of :class:`CNNClassifier` with a linear output, trained with
+    the regression losses of :class:`MLPRegressor`.
+
+    Parameters
+    ----------
+    {_CNN_PARAMETERS_DOC.strip()}
+    loss : {{"squared_error", "poisson", "absolute_error", "huber"}}, \
+default="squared_error"
+        The training loss, as :class:`MLPRegressor`'s.
+    {TRAINING_PARAMETERS.strip()}
+    {RUNTIME_PARAMETERS.strip()}
+
+    Attributes
+    ----------
+    {FITTED_ATTRIBUTES.strip()}
+    {_CNN_ATTRIBUTES_DOC.strip()}
+
+    See Also
+    --------
+    CNNClassifier : The same network for classification.
+    MLPRegressor : A dense network, for tabular data.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sknn import CNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 32))  # 300 signals of length 32
+    >>> y = X[:, 10:14].sum(axis=1)     # the sum over a window
+    >>> reg = CNNRegressor(filters=(8,), max_iter=100, random_state=0)
+    >>> reg.fit(X, y).input_shape_
+    (1, 32)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralRegressor._parameter_constraints,
+        **_CNNMixin._cnn_constraints,
+    }
+
+    def __init__(
+        self,
+        filters=(32, 64),
+        kernel_size=3,
+        *,
+        stride=1,
+        padding="same",
+        pooling="max",
+        pool_size=2,
+        global_pool=False,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        input_shape=None,
+        loss="squared_error",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        device="auto",
+        callbacks=None,
+    ):
+        super().__init__(
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            device=device,
+            callbacks=callbacks,
+        )
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.pooling = pooling
+        self.pool_size = pool_size
+        self.global_pool = global_pool
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.input_shape = input_shape
+        self.loss = loss

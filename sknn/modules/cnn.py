@@ -1,0 +1,163 @@
+"""A convolutional network for signals (1D) and images (2D)."""
+
+import math
+
+import torch
+from torch import nn
+
+from ._activations import make_activation
+
+_LAYERS = {
+    1: (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d, nn.AvgPool1d),
+    2: (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.AvgPool2d),
+}
+
+
+class CNN(nn.Module):
+    """Convolution blocks, then a dense head: ``(N, C, L)`` or ``(N, C, H, W)``
+    inputs to ``(N, n_outputs)`` raw scores.
+
+    Each block is ``Conv -> [BatchNorm] -> activation -> [pooling] ->
+    [Dropout]``; the blocks' output is flattened (or averaged over its
+    positions with ``global_pool=True``) and fed to dense hidden layers
+    ``Linear -> [BatchNorm1d] -> activation -> [Dropout]`` and a final
+    ``Linear``. 1D or 2D layers follow the length of ``input_shape``.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        Shape of one sample: ``(channels, length)`` for signals,
+        ``(channels, height, width)`` for images.
+    n_outputs : int
+        Width of the output.
+    filters : tuple of int, default=(32, 64)
+        Number of filters of each convolution block, in order.
+    kernel_size : int, default=3
+        Size of the convolution kernels.
+    stride : int, default=1
+        Stride of the convolutions.
+    padding : {"same", "valid"} or int, default="same"
+        Padding of the convolutions; ``"same"`` keeps the size at stride 1.
+    pooling : {"max", "avg", "none"}, default="max"
+        Pooling after each block. Windows that overhang the edge are kept, so
+        that small inputs never pool down to nothing.
+    pool_size : int, default=2
+        Size (and stride) of the pooling windows.
+    activation : str, default="relu"
+        Activation of every block and hidden layer.
+    batch_norm : bool, default=False
+        Whether to normalise after each convolution and hidden layer.
+    dropout : float, default=0.0
+        Dropout probability after each block and hidden layer.
+    global_pool : bool, default=False
+        Average each filter over all positions instead of flattening.
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Widths of the dense hidden layers of the head.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknn.modules import CNN
+    >>> net = CNN(input_shape=(1, 8, 8), n_outputs=10)
+    >>> net(torch.zeros(5, 1, 8, 8)).shape
+    torch.Size([5, 10])
+    """
+
+    def __init__(
+        self,
+        input_shape: tuple[int, ...],
+        n_outputs: int,
+        filters: tuple[int, ...] = (32, 64),
+        kernel_size: int = 3,
+        stride: int = 1,
+        padding: str | int = "same",
+        pooling: str = "max",
+        pool_size: int = 2,
+        activation: str = "relu",
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+        global_pool: bool = False,
+        hidden_layer_sizes: tuple[int, ...] = (128,),
+    ):
+        super().__init__()
+        if len(input_shape) not in (2, 3):
+            raise ValueError(
+                "input_shape must be (channels, length) or (channels, height, "
+                f"width), got {tuple(input_shape)}."
+            )
+        self.input_shape = tuple(input_shape)
+        self.n_outputs = n_outputs
+        self.filters = tuple(filters)
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.pooling = pooling
+        self.pool_size = pool_size
+        self.activation = activation
+        self.batch_norm = batch_norm
+        self.dropout = dropout
+        self.global_pool = global_pool
+        self.hidden_layer_sizes = tuple(hidden_layer_sizes)
+
+        conv, norm, max_pool, avg_pool = _LAYERS[len(self.input_shape) - 1]
+        if padding == "same" and stride != 1:
+            padding = kernel_size // 2  # torch's "same" needs stride 1
+        blocks, channels = [], self.input_shape[0]
+        for n_filters in self.filters:
+            blocks.append(conv(channels, n_filters, kernel_size, stride, padding))
+            if batch_norm:
+                blocks.append(norm(n_filters))
+            blocks.append(make_activation(activation))
+            if pooling != "none":
+                pool = max_pool if pooling == "max" else avg_pool
+                blocks.append(pool(pool_size, ceil_mode=True))
+            if dropout > 0:
+                blocks.append(nn.Dropout(dropout))
+            channels = n_filters
+        self.features = nn.Sequential(*blocks)
+
+        head, width = [], self._n_features()
+        for size in self.hidden_layer_sizes:
+            head.append(nn.Linear(width, size))
+            if batch_norm:
+                head.append(nn.BatchNorm1d(size))
+            head.append(make_activation(activation))
+            if dropout > 0:
+                head.append(nn.Dropout(dropout))
+            width = size
+        self.head = nn.Sequential(*head)
+        self.output = nn.Linear(width, n_outputs)
+
+    def _n_features(self) -> int:
+        """Width of the flattened (or pooled) block output."""
+        if self.global_pool:
+            return self.filters[-1] if self.filters else self.input_shape[0]
+        self.features.eval()  # batch norm cannot train on the single probe row
+        try:
+            with torch.no_grad():
+                out = self.features(torch.zeros(1, *self.input_shape))
+        except RuntimeError:  # a kernel larger than what is left of the input
+            out = torch.zeros(0)
+        self.features.train()
+        if out.numel() == 0:
+            raise ValueError(
+                f"The convolutions reduce inputs of shape {self.input_shape} to "
+                "nothing: use padding='same', a smaller kernel_size or stride, or "
+                "fewer filters."
+            )
+        return math.prod(out.shape[1:])
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Raw scores (N, n_outputs) for inputs (N, C, L) or (N, C, H, W)."""
+        features = self.features(X)  # (N, filters[-1], *positions)
+        if self.global_pool:
+            features = features.mean(dim=tuple(range(2, features.ndim)))  # (N, F)
+        else:
+            features = features.flatten(1)  # (N, F * positions)
+        return self.output(self.head(features))  # (N, n_outputs)
+
+    def extra_repr(self) -> str:
+        return (
+            f"input_shape={self.input_shape}, n_outputs={self.n_outputs}, "
+            f"filters={self.filters}, global_pool={self.global_pool}"
+        )

@@ -1,0 +1,144 @@
+"""CNNClassifier and CNNRegressor: shapes, errors, pipelines, accuracy."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknn import CNNClassifier, CNNRegressor, MLPClassifier
+
+SMALL = dict(filters=(4,), hidden_layer_sizes=(), max_iter=3, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return (X / 16).astype(np.float32), y
+
+
+@pytest.mark.parametrize(
+    "shape, input_shape, expected",
+    [
+        ((30, 16), None, (1, 16)),  # one signal per row
+        ((30, 4, 4), None, (1, 4, 4)),  # grey images
+        ((30, 3, 4, 4), None, (3, 4, 4)),  # colour images
+        ((30, 16), (16,), (1, 16)),
+        ((30, 16), (2, 8), (2, 8)),  # two-channel signals in flat rows
+        ((30, 48), (3, 4, 4), (3, 4, 4)),  # colour images in flat rows
+        ((30, 2, 8), (2, 8), (2, 8)),  # multi-channel signals
+    ],
+)
+def test_sample_shapes(shape, input_shape, expected):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=shape), np.arange(shape[0]) % 2
+    clf = CNNClassifier(input_shape=input_shape, **SMALL).fit(X, y)
+    assert clf.input_shape_ == expected
+    assert clf.module_.features[0].weight.ndim == len(expected) + 1  # Conv1d/2d
+    assert clf.predict(X).shape == (shape[0],)
+
+
+def test_flat_rows_with_input_shape_equal_images(digits):
+    X, y = digits
+    images = CNNClassifier(**SMALL).fit(X.reshape(-1, 8, 8)[:300], y[:300])
+    flat = CNNClassifier(input_shape=(1, 8, 8), **SMALL).fit(X[:300], y[:300])
+    np.testing.assert_allclose(
+        images.predict_proba(X.reshape(-1, 8, 8)[300:400]),
+        flat.predict_proba(X[300:400]),
+        rtol=1e-5,
+    )
+
+
+def test_dataframe_of_flat_rows(digits):
+    X, y = digits
+    frame = pd.DataFrame(X[:200], columns=[f"px{i}" for i in range(64)])
+    clf = CNNClassifier(input_shape=(1, 8, 8), **SMALL).fit(frame, y[:200])
+    assert list(clf.feature_names_in_) == list(frame.columns)
+    assert clf.predict(frame.iloc[:5]).shape == (5,)
+
+
+def test_input_shape_that_does_not_fit_the_rows():
+    X, y = np.zeros((10, 64)), np.arange(10) % 2
+    with pytest.raises(ValueError, match=r"input_shape=\(1, 7, 7\).*49 values.*64"):
+        CNNClassifier(input_shape=(1, 7, 7)).fit(X, y)
+    with pytest.raises(ValueError, match="input_shape must be"):
+        CNNClassifier(input_shape=(1, 1, 8, 8)).fit(X, y)
+
+
+def test_unreadable_and_mismatched_shapes():
+    y = np.arange(10) % 2
+    with pytest.raises(ValueError, match=r"expects signals of shape"):
+        CNNClassifier(**SMALL).fit(np.zeros((10, 1, 2, 2, 2)), y)
+    clf = CNNClassifier(**SMALL).fit(np.zeros((10, 4, 4)), y)
+    with pytest.raises(ValueError, match=r"fitted on samples of shape \(1, 4, 4\)"):
+        clf.predict(np.zeros((3, 4, 5)))
+
+
+def test_convolutions_that_leave_nothing_raise_a_clear_error():
+    X, y = np.zeros((10, 3)), np.arange(10) % 2
+    with pytest.raises(ValueError, match="reduce inputs of shape"):
+        CNNClassifier(kernel_size=5, padding="valid", **SMALL).fit(X, y)
+
+
+def test_pipeline_pickle_and_determinism(digits):
+    X, y = digits
+    model = make_pipeline(
+        StandardScaler(), CNNClassifier(input_shape=(1, 8, 8), **SMALL)
+    )
+    model.fit(X[:300], y[:300])
+    again = make_pipeline(
+        StandardScaler(), CNNClassifier(input_shape=(1, 8, 8), **SMALL)
+    )
+    again.fit(X[:300], y[:300])
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(model.predict_proba(X), again.predict_proba(X))
+    np.testing.assert_array_equal(model.predict_proba(X), restored.predict_proba(X))
+
+
+def _pattern_at_random_positions(n, length=64, seed=0):
+    """Noise, where class 1 hides a short pattern at a random position."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, length)).astype(np.float32)
+    y = rng.randint(0, 2, n)
+    pattern = np.array([3.0, -3.0, 3.0, -3.0, 3.0], dtype=np.float32)
+    for i in np.flatnonzero(y):
+        start = rng.randint(0, length - len(pattern))
+        X[i, start : start + len(pattern)] += pattern
+    return X, y
+
+
+def test_convolution_wins_on_a_pattern_at_a_random_position():
+    X, y = _pattern_at_random_positions(1200)
+    X_test, y_test = _pattern_at_random_positions(600, seed=1)
+    cnn = CNNClassifier(filters=(16, 32), kernel_size=5, max_iter=60, random_state=0)
+    cnn.fit(X, y)
+    mlp = MLPClassifier((64,), max_iter=60, random_state=0).fit(X, y)
+    cnn_accuracy, mlp_accuracy = cnn.score(X_test, y_test), mlp.score(X_test, y_test)
+    print(f"pattern task: CNN {cnn_accuracy:.3f}, MLP {mlp_accuracy:.3f}")
+    assert cnn_accuracy >= 0.95
+    assert cnn_accuracy >= mlp_accuracy + 0.1
+
+
+def test_regressor_on_signals():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 32)).astype(np.float32)
+    y = np.stack([X[:, 5:9].sum(1), X[:, 20:24].max(1)], axis=1)  # two targets
+    reg = CNNRegressor(filters=(16,), max_iter=150, random_state=0).fit(
+        X[:300], y[:300]
+    )
+    assert reg.predict(X[300:]).shape == (100, 2)
+    assert reg.score(X[300:], y[300:]) > 0.8
+
+
+def test_digits_as_images_reach_099_in_5_fold_cv(digits):
+    """The figure the user guide reports (batch norm and dropout on)."""
+    X, y = digits
+    cnn = CNNClassifier(input_shape=(1, 8, 8), batch_norm=True, dropout=0.2)
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    scores = cross_val_score(cnn.set_params(random_state=0), X, y, cv=cv)
+    print(f"digits 5-fold accuracy: {scores.mean():.4f}")
+    assert scores.mean() >= 0.99
