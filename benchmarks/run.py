@@ -12,6 +12,8 @@ a  training, 50,000 x 64 features, 10 classes, hidden (256, 256), batch 256,
    Adam, 10 epochs
 b  training, 2,000 x 64, 10 classes, hidden (64, 64), batch 32, Adam, 30 epochs
 c  predict and predict_proba latency, 1 row and 5,000 rows (case b's model)
+d  the other estimators against a plain loop with the same module:
+   CNNClassifier on digits as 8x8 images, filters (32, 64), batch 64, 20 epochs
 e  how training grows with data: case a's network, 1 epoch, at 10k, 100k and
    1M rows, with the peak memory of each fit (each fit runs in a fresh process
    so that its peak is its own): ``memory`` is the fit's peak resident memory
@@ -43,15 +45,15 @@ import numpy as np
 import sklearn
 import skorch
 import torch
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier as SklearnMLP
 from torch import nn
 
 import sknn
-from sknn import MLPClassifier
-from sknn.modules import MLP
+from sknn import CNNClassifier, MLPClassifier
+from sknn.modules import CNN, MLP
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -75,11 +77,9 @@ def make_data(n_samples, seed=0):
 
 
 # ---------------------------------------------------------------- competitors
-def train_plain_torch(X, y, hidden, batch_size, epochs, seed):
+def plain_torch_loop(module, X, y, batch_size, epochs):
     """The fast way to write the loop by hand: tensors converted once, a random
     permutation per epoch, slices as batches, Adam with torch's defaults."""
-    torch.manual_seed(seed)
-    module = MLP(X.shape[1], 10, hidden)
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y).long()
     optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
@@ -99,6 +99,11 @@ def train_plain_torch(X, y, hidden, batch_size, epochs, seed):
             return module(torch.from_numpy(X_new)).argmax(1).numpy()
 
     return predict
+
+
+def train_plain_torch(X, y, hidden, batch_size, epochs, seed):
+    torch.manual_seed(seed)
+    return plain_torch_loop(MLP(X.shape[1], 10, hidden), X, y, batch_size, epochs)
 
 
 def train_sknn(X, y, hidden, batch_size, epochs, seed):
@@ -174,6 +179,39 @@ def run_training_case(name, params, repeats):
             times[label].append(seconds)
             accuracy[label].append(float(np.mean(predict(X_test) == y_test)))
     return summarize(f"{name}: train", times, accuracy, reference="plain torch")
+
+
+def run_cnn_case(repeats, quick):
+    """(d) CNNClassifier against the plain loop with the same module: digits as
+    8x8 images (1,797 of them), filters (32, 64), batch 64, 20 epochs."""
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32).reshape(-1, 1, 8, 8)
+    X, X_test, y, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+    epochs = 2 if quick else 20
+
+    def plain(seed):
+        torch.manual_seed(seed)
+        return plain_torch_loop(CNN((1, 8, 8), 10), X, y, 64, epochs)
+
+    def ours(seed):
+        model = CNNClassifier(
+            batch_size=64,
+            max_iter=epochs,
+            n_iter_no_change=np.inf,
+            alpha=0.0,
+            random_state=seed,
+            device="cpu",
+        )
+        return model.fit(X, y).predict
+
+    times = {"plain torch": [], "sknn": []}
+    accuracy = {"plain torch": [], "sknn": []}
+    for repeat in range(repeats):
+        for label, trainer in (("plain torch", plain), ("sknn", ours)):
+            seconds, predict = time_call(trainer, repeat)
+            times[label].append(seconds)
+            accuracy[label].append(float(np.mean(predict(X_test) == y_test)))
+    return summarize("d: CNN train", times, accuracy, reference="plain torch")
 
 
 def run_predict_case(repeats, quick):
@@ -360,7 +398,7 @@ def machine():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cases", nargs="+", default=["a", "b", "c", "e"])
+    parser.add_argument("--cases", nargs="+", default=["a", "b", "c", "d", "e"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 repeat")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
@@ -382,11 +420,13 @@ def main(argv=None):
             rows += run_training_case(case, params, repeats)
         elif case == "c":
             rows += run_predict_case(repeats, args.quick)
+        elif case == "d":
+            rows += run_cnn_case(repeats, args.quick)
         elif case == "e":
             sizes = [2_000] if args.quick else args.sizes
             rows += run_scaling_case(sizes, repeats)
         else:
-            parser.error(f"unknown case {case!r}; choose from a, b, c, e")
+            parser.error(f"unknown case {case!r}; choose from a, b, c, d, e")
     print(format_table(rows))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2))

@@ -89,9 +89,9 @@ class BatchLoader:
     takes the dataset and ``batch_size``/``shuffle`` keywords and yields the
     dataset's batches.
 
-    A last batch of a single row is merged into the one before it: one row
-    carries no batch statistics (batch norm fails on it) and gives the noisiest
-    step of the epoch.
+    A last batch smaller than a quarter of ``batch_size`` (or of one row) is
+    merged into the one before it: a handful of rows gives batch norm noisy
+    statistics (one row none at all) and the epoch its noisiest step.
     """
 
     def __init__(self, dataset: ArrayDataset, batch_size: int, shuffle: bool = False):
@@ -102,7 +102,7 @@ class BatchLoader:
     def _bounds(self) -> list[tuple[int, int]]:
         n = len(self.dataset)
         starts = list(range(0, n, self.batch_size))
-        if len(starts) > 1 and n - starts[-1] == 1:
+        if len(starts) > 1 and n - starts[-1] < max(2, self.batch_size // 4):
             starts.pop()
         ends = [*starts[1:], n]
         return list(zip(starts, ends, strict=True))

@@ -38,8 +38,14 @@ _CNN_PARAMETERS_DOC = """
         Dropout probability after each block and hidden layer.
     batch_norm : bool, default=False
         Whether to add batch normalisation after each convolution and hidden
-        layer. A last mini-batch of a single sample joins the one before it,
-        so that every training batch has statistics to normalise with.
+        layer.
+    random_shift : int, default=0
+        Light augmentation during training: shift each sample by up to this
+        many positions (pixels) along each axis, filling with zeros. Off at
+        prediction.
+    random_flip : bool, default=False
+        Light augmentation during training: mirror samples left-right at
+        random (for images whose class does not depend on the side).
     input_shape : tuple of int or None, default=None
         Shape of one sample when X holds flat rows (after a scaler in a
         ``Pipeline``, or a DataFrame): ``(length,)`` or ``(channels, length)``
@@ -78,6 +84,8 @@ class _CNNMixin:
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
         "input_shape": ["array-like", None],
+        "random_shift": [Interval(Integral, 0, None, closed="left")],
+        "random_flip": ["boolean"],
     }
 
     @staticmethod
@@ -153,6 +161,8 @@ class _CNNMixin:
             hidden_layer_sizes=self._positive_ints(
                 "hidden_layer_sizes", self.hidden_layer_sizes
             ),
+            random_shift=self.random_shift,
+            random_flip=self.random_flip,
         )
 
 
@@ -217,6 +227,8 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        random_shift=0,
+        random_flip=False,
         input_shape=None,
         solver="adam",
         alpha=0.0001,
@@ -279,6 +291,8 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.random_shift = random_shift
+        self.random_flip = random_flip
         self.input_shape = input_shape
         self.class_weight = class_weight
 
@@ -341,6 +355,8 @@ default="squared_error"
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        random_shift=0,
+        random_flip=False,
         input_shape=None,
         loss="squared_error",
         solver="adam",
@@ -403,5 +419,7 @@ default="squared_error"
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.random_shift = random_shift
+        self.random_flip = random_flip
         self.input_shape = input_shape
         self.loss = loss

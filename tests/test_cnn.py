@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.datasets import load_digits
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -142,3 +143,46 @@ def test_digits_as_images_reach_099_in_5_fold_cv(digits):
     scores = cross_val_score(cnn.set_params(random_state=0), X, y, cv=cv)
     print(f"digits 5-fold accuracy: {scores.mean():.4f}")
     assert scores.mean() >= 0.99
+
+
+def test_small_data_with_batch_norm_is_stable_across_seeds(digits):
+    """50 training images, batches of 16 (a last batch of 2 joins the one
+    before it): batch norm does not make the accuracy swing with the seed."""
+    X, y = digits
+    scores = [
+        CNNClassifier(
+            input_shape=(1, 8, 8),
+            batch_norm=True,
+            batch_size=16,
+            max_iter=60,
+            random_state=seed,
+        )
+        .fit(X[:50], y[:50])
+        .score(X[1000:1400], y[1000:1400])
+        for seed in range(4)
+    ]
+    print(f"50 samples, 4 seeds: {np.round(scores, 3)}")
+    assert min(scores) >= 0.6
+    assert max(scores) - min(scores) <= 0.12
+
+
+def test_augmentation_acts_in_training_only(digits):
+    from sknn.modules import RandomShiftFlip
+
+    X, y = digits
+    clf = CNNClassifier(
+        input_shape=(1, 8, 8), random_shift=1, random_flip=True, **SMALL
+    ).fit(X[:200], y[:200])
+    layer = clf.module_.features[0]
+    assert isinstance(layer, RandomShiftFlip)
+    np.testing.assert_array_equal(clf.predict_proba(X[:50]), clf.predict_proba(X[:50]))
+    plain = CNNClassifier(input_shape=(1, 8, 8), **SMALL).fit(X[:200], y[:200])
+    assert not np.allclose(clf.predict_proba(X[:50]), plain.predict_proba(X[:50]))
+    # In training mode the layer moves pixels around; the shifted images keep
+    # their values (zeros fill in), and some samples differ from the input.
+    images = torch.from_numpy(X[:64].reshape(-1, 1, 8, 8))
+    torch.manual_seed(0)
+    shifted = RandomShiftFlip(max_shift=1).train()(images)
+    assert shifted.shape == images.shape
+    assert not torch.equal(shifted, images)
+    assert shifted.sum() <= images.sum() + 1e-4

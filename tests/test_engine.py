@@ -149,3 +149,13 @@ def test_mean_reduction_is_the_mean_of_the_per_sample_losses(loss):
     assert criterion(raw, y, reduction="mean").item() == pytest.approx(
         per_sample.mean().item()
     )
+
+
+def test_a_last_batch_under_a_quarter_of_batch_size_joins_the_previous_one():
+    assert [len(y) for _, y in BatchLoader(_dataset(50), batch_size=16)] == [16, 16, 18]
+    assert [len(y) for _, y in BatchLoader(_dataset(52), batch_size=16)] == [
+        16,
+        16,
+        16,
+        4,
+    ]

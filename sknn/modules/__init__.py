@@ -5,7 +5,8 @@ sizes from the data and build these modules.
 """
 
 from ._activations import ACTIVATIONS, make_activation
+from .augment import RandomShiftFlip
 from .cnn import CNN
 from .mlp import MLP
 
-__all__ = ["ACTIVATIONS", "CNN", "MLP", "make_activation"]
+__all__ = ["ACTIVATIONS", "CNN", "MLP", "RandomShiftFlip", "make_activation"]

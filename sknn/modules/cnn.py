@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from ._activations import make_activation
+from .augment import RandomShiftFlip
 
 _LAYERS = {
     1: (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d, nn.AvgPool1d),
@@ -53,6 +54,11 @@ class CNN(nn.Module):
         Average each filter over all positions instead of flattening.
     hidden_layer_sizes : tuple of int, default=(128,)
         Widths of the dense hidden layers of the head.
+    random_shift : int, default=0
+        Training-time augmentation: shift each sample by up to this many
+        positions along each spatial axis (see :class:`RandomShiftFlip`).
+    random_flip : bool, default=False
+        Training-time augmentation: mirror samples left-right at random.
 
     Examples
     --------
@@ -78,6 +84,8 @@ class CNN(nn.Module):
         dropout: float = 0.0,
         global_pool: bool = False,
         hidden_layer_sizes: tuple[int, ...] = (128,),
+        random_shift: int = 0,
+        random_flip: bool = False,
     ):
         super().__init__()
         if len(input_shape) not in (2, 3):
@@ -98,11 +106,15 @@ class CNN(nn.Module):
         self.dropout = dropout
         self.global_pool = global_pool
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
+        self.random_shift = random_shift
+        self.random_flip = random_flip
 
         conv, norm, max_pool, avg_pool = _LAYERS[len(self.input_shape) - 1]
         if padding == "same" and stride != 1:
             padding = kernel_size // 2  # torch's "same" needs stride 1
         blocks, channels = [], self.input_shape[0]
+        if random_shift or random_flip:
+            blocks.append(RandomShiftFlip(random_shift, random_flip))
         for n_filters in self.filters:
             blocks.append(conv(channels, n_filters, kernel_size, stride, padding))
             if batch_norm:
