@@ -40,7 +40,8 @@ def test_quick_run_covers_every_dataset_and_model(demo, quick_run):
         expected = [model for model, _ in demo.models(dataset, demo.QUICK)]
         assert results.loc[results["dataset"] == name, "model"].tolist() == expected
         assert name in stdout
-    for model in ["decision tree", "random forest", "SVC", "SVR", "sknn MLP"]:
+    models = ["decision tree", "random forest", "SVC", "SVR", "sknn MLP", "sknn CNN"]
+    for model in models:
         assert model in stdout
     assert (results["n_splits"] == demo.QUICK.n_splits).all()
     assert (results["fit_time_mean"] > 0).all()
@@ -63,6 +64,23 @@ def test_both_mlps_get_the_same_settings(demo):
     shared = demo.mlp_settings(demo.FULL)
     assert {k: sknn_mlp.get_params()[k] for k in shared} == shared
     assert {k: sklearn_mlp.get_params()[k] for k in shared} == shared
+
+
+def test_cnn_runs_on_the_image_datasets_only(demo):
+    for dataset in demo.DATASETS.values():
+        names = [model for model, _ in demo.models(dataset, demo.FULL)]
+        assert ("sknn CNN" in names) == (dataset.image_shape is not None)
+    digits = demo.DATASETS["digits"]
+    for settings in (demo.FULL, demo.QUICK):
+        pipeline = dict(demo.models(digits, settings))["sknn CNN"]
+        assert [type(step).__name__ for _, step in pipeline.steps] == [
+            "StandardScaler",
+            "CNNClassifier",
+        ]
+        params = pipeline[-1].get_params()
+        assert params["input_shape"] == (1, *digits.image_shape)
+        assert params["batch_norm"] and params["dropout"] == 0.2
+        assert params["max_iter"] == settings.max_iter
 
 
 def test_output_file_holds_the_table(quick_run, demo, tmp_path):
