@@ -34,7 +34,6 @@ from skorch.callbacks import Callback, ProgressBar
 from ._data import ArrayDataset, to_tensor
 from ._device import (
     FUSED_OPTIMIZER_DEVICES,
-    SINGLE_THREAD_BATCH_SIZE,
     intra_op_threads,
     private_rng,
     resolve_device,
@@ -195,6 +194,12 @@ class BaseNeuralEstimator(BaseEstimator):
             return None
         return _check_sample_weight(sample_weight, X, dtype=np.float64)
 
+    # On the CPU, batches of fewer rows train on one intra-op thread: their
+    # steps are strings of small kernels that a second thread slows down. Set
+    # by measurement per architecture (benchmarks/run.py); 0 keeps torch's
+    # setting.
+    _single_thread_batch_size = 0
+
     # Extra check_array arguments for X (CNNs and RNNs take n-d arrays).
     _X_check_kwargs: dict = {}
 
@@ -295,7 +300,7 @@ class BaseNeuralEstimator(BaseEstimator):
             self.net_ = net
             epochs_before = len(net.history)
             epochs = 1 if (incremental or not self._stochastic) else self.max_iter
-            small_batches = batch_size < SINGLE_THREAD_BATCH_SIZE
+            small_batches = batch_size < self._single_thread_batch_size
             with intra_op_threads(
                 1 if device.type == "cpu" and small_batches else None
             ):

@@ -12,10 +12,6 @@ import torch
 # Devices where torch has fused Adam, AdamW and SGD kernels.
 FUSED_OPTIMIZER_DEVICES = {"cpu", "cuda", "mps"}
 
-# Below this many rows per batch, a CPU step is a string of small kernels that
-# a second intra-op thread slows down (benchmarks/run.py, case b): train on one.
-SINGLE_THREAD_BATCH_SIZE = 128
-
 
 @contextlib.contextmanager
 def intra_op_threads(n_threads: int | None):
