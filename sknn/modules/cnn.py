@@ -5,7 +5,7 @@ import math
 import torch
 from torch import nn
 
-from ._activations import make_activation
+from ._activations import dense_layers, make_activation
 from .augment import RandomShiftFlip
 
 _LAYERS = {
@@ -128,16 +128,11 @@ class CNN(nn.Module):
             channels = n_filters
         self.features = nn.Sequential(*blocks)
 
-        head, width = [], self._n_features()
-        for size in self.hidden_layer_sizes:
-            head.append(nn.Linear(width, size))
-            if batch_norm:
-                head.append(nn.BatchNorm1d(size))
-            head.append(make_activation(activation))
-            if dropout > 0:
-                head.append(nn.Dropout(dropout))
-            width = size
-        self.head = nn.Sequential(*head)
+        n_features = self._n_features()
+        self.head = dense_layers(
+            n_features, self.hidden_layer_sizes, activation, batch_norm, dropout
+        )
+        width = self.hidden_layer_sizes[-1] if self.hidden_layer_sizes else n_features
         self.output = nn.Linear(width, n_outputs)
 
     def _n_features(self) -> int:

@@ -5,7 +5,7 @@ import math
 import torch
 from torch import nn
 
-from ._activations import make_activation
+from ._activations import dense_layers
 
 
 class MLP(nn.Module):
@@ -60,17 +60,10 @@ class MLP(nn.Module):
         self.dropout = dropout
         self.batch_norm = batch_norm
 
-        layers = []
-        width = n_features
-        for size in self.hidden_layer_sizes:
-            layers.append(nn.Linear(width, size))
-            if batch_norm:
-                layers.append(nn.BatchNorm1d(size))
-            layers.append(make_activation(activation))
-            if dropout > 0:
-                layers.append(nn.Dropout(dropout))
-            width = size
-        self.hidden = nn.Sequential(*layers)
+        self.hidden = dense_layers(
+            n_features, self.hidden_layer_sizes, activation, batch_norm, dropout
+        )
+        width = self.hidden_layer_sizes[-1] if self.hidden_layer_sizes else n_features
         self.output = nn.Linear(width, n_outputs)
         self.reset_parameters()
 
