@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
 )
 from skorch.callbacks import Callback, ProgressBar
 
+from . import _optim
 from ._data import ArrayDataset, to_tensor
 from ._device import (
     FUSED_OPTIMIZER_DEVICES,
@@ -50,8 +51,8 @@ from ._engine import (
 )
 
 SOLVERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
+    "adam": _optim.Adam,
+    "adamw": _optim.AdamW,
     "sgd": torch.optim.SGD,
     "lbfgs": torch.optim.LBFGS,
 }

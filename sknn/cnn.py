@@ -1,10 +1,12 @@
 """Convolutional networks for images and signals, as scikit-learn estimators."""
 
+import contextlib
 import math
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
@@ -137,12 +139,34 @@ class _CNNMixin:
             X = X.toarray()
         if reset:
             self.input_shape_ = self._sample_shape(X)
-        if math.prod(X.shape[1:]) != math.prod(self.input_shape_):
+            # Values per sample: images may come back as flat rows, and
+            # scikit-learn's own count (X.shape[1]) is a height or a channel
+            # count for n-d X.
+            self.n_features_in_ = math.prod(self.input_shape_)
+        sample, shape = tuple(X.shape[1:]), self.input_shape_
+        if X.ndim == 2 or self.input_shape is not None:
+            # Flat rows (or signals of one channel), or the user's reshape.
+            fits = math.prod(sample) == math.prod(shape)
+        else:
+            fits = sample == shape or (shape[0] == 1 and sample == shape[1:])
+        if not fits:
             raise ValueError(
-                f"{type(self).__name__} was fitted on samples of shape "
-                f"{self.input_shape_}, got samples of shape {X.shape[1:]}."
+                f"{type(self).__name__} was fitted on samples of shape {shape} "
+                f"({math.prod(shape)} values), got samples of shape {sample}. "
+                f"Pass X of shape (n_samples, {', '.join(map(str, shape))}), or "
+                f"flat rows of {math.prod(shape)} values."
             )
         return np.reshape(X, (X.shape[0], *self.input_shape_))
+
+    def _check_predict_X(self, X):
+        if isinstance(X, list | tuple):
+            with contextlib.suppress(ValueError):  # ragged: left to validate_data
+                X = np.asarray(X, dtype=float)
+        if isinstance(X, np.ndarray) and X.ndim > 2:
+            # scikit-learn counts the features of 2D X only: n-d samples are
+            # checked against input_shape_ by _reshape_X.
+            return check_array(X, allow_nd=True, dtype=[np.float64, np.float32])
+        return super()._check_predict_X(X)
 
     def _build_module(self) -> CNN:
         return CNN(

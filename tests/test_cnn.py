@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_digits
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -75,8 +75,29 @@ def test_unreadable_and_mismatched_shapes():
     with pytest.raises(ValueError, match=r"expects signals of shape"):
         CNNClassifier(**SMALL).fit(np.zeros((10, 1, 2, 2, 2)), y)
     clf = CNNClassifier(**SMALL).fit(np.zeros((10, 4, 4)), y)
-    with pytest.raises(ValueError, match=r"fitted on samples of shape \(1, 4, 4\)"):
-        clf.predict(np.zeros((3, 4, 5)))
+    # Images of the wrong size, even with as many pixels: sknn's message,
+    # with the shape expected and the shape that came.
+    for wrong in [(3, 4, 5), (3, 2, 8), (3, 2, 4, 4)]:
+        with pytest.raises(
+            ValueError,
+            match=r"fitted on samples of shape \(1, 4, 4\) \(16 values\), got "
+            rf"samples of shape \({', '.join(map(str, wrong[1:]))}\)\. Pass X of "
+            r"shape \(n_samples, 1, 4, 4\)",
+        ):
+            clf.predict(np.zeros(wrong))
+    with pytest.raises(ValueError, match="X has 15 features, but CNNClassifier is "):
+        clf.predict(np.zeros((3, 15)))
+
+
+def test_images_predict_from_any_layout_of_their_pixels():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 4, 4)), np.arange(30) % 2
+    clf = CNNClassifier(**SMALL).fit(X, y)
+    assert clf.n_features_in_ == 16  # values per sample
+    expected = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X.reshape(30, 1, 4, 4)), expected)
+    np.testing.assert_array_equal(clf.predict_proba(X.reshape(30, 16)), expected)
+    np.testing.assert_array_equal(clf.predict_proba(X.tolist()), expected)
 
 
 def test_convolutions_that_leave_nothing_raise_a_clear_error():
@@ -98,6 +119,37 @@ def test_pipeline_pickle_and_determinism(digits):
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(model.predict_proba(X), again.predict_proba(X))
     np.testing.assert_array_equal(model.predict_proba(X), restored.predict_proba(X))
+
+
+def test_grid_search_over_the_architecture(digits):
+    X, y = digits
+    search = GridSearchCV(
+        CNNClassifier(
+            input_shape=(1, 8, 8), batch_size=32, max_iter=10, random_state=0
+        ),
+        {"filters": [(4,), (8, 16)], "pooling": ["max", "none"]},
+        cv=2,
+    )
+    search.fit(X[:400], y[:400])
+    assert len(search.cv_results_["params"]) == 4
+    assert search.best_estimator_.module_.features[0].out_channels in (4, 8)
+    assert search.score(X[400:800], y[400:800]) > 0.8
+
+
+def test_cross_val_score_of_a_regressor_pipeline():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 2, 16))  # two-channel signals
+    y = X[:, 0, :8].sum(1) - X[:, 1, 8:].sum(1)
+    scores = cross_val_score(
+        CNNRegressor(filters=(8,), max_iter=100, random_state=0), X, y, cv=3
+    )
+    assert scores.shape == (3,)
+    assert scores.min() > 0.5
+    flat = make_pipeline(
+        StandardScaler(),
+        CNNRegressor(filters=(8,), input_shape=(2, 16), max_iter=100, random_state=0),
+    )
+    assert cross_val_score(flat, X.reshape(200, 32), y, cv=3).min() > 0.5
 
 
 def _pattern_at_random_positions(n, length=64, seed=0):

@@ -1,0 +1,111 @@
+"""torch's fused Adam and AdamW, with their per-step Python work trimmed.
+
+A fused optimizer updates every parameter in one kernel, but ``step()`` still
+runs ~100 µs of Python before it: profiler scopes, hook dispatch, grouping
+the tensors by device and dtype, re-reading the state of each parameter.
+On small batches that is as long as the forward and backward passes
+together. :class:`Adam` and :class:`AdamW` are torch's classes, with the same
+state, ``state_dict`` and results; when a step is the plain case (dense
+gradients on one device and dtype, no closure, no AMSGrad or ``maximize``,
+no step hooks) they call the fused kernel directly, and otherwise hand the
+step to torch unchanged.
+"""
+
+import torch
+
+# The fused kernels, where this torch build has them.
+_FUSED_KERNELS = {
+    False: getattr(torch, "_fused_adam_", None),
+    True: getattr(torch, "_fused_adamw_", None),
+}
+
+
+class _DirectFusedStep:
+    """Mixin for ``torch.optim.Adam`` subclasses: the direct fused step.
+
+    torch still wraps :meth:`step` in its profiler scope and runs the step
+    hooks around it.
+    """
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        if not set_to_none:
+            return super().zero_grad(set_to_none=False)
+        for group in self.param_groups:
+            for param in group["params"]:
+                param.grad = None
+        return None
+
+    def step(self, closure=None):
+        calls = None if closure is not None else self._direct_calls()
+        if calls is None:
+            # torch's own step, without the profiler wrapper: ours ran the
+            # hooks already.
+            step = super().step.__func__
+            if getattr(step, "hooked", False):
+                step = step.__wrapped__
+            return step(self, closure)
+        with torch.no_grad():
+            for kernel, steps, args, options in calls:
+                torch._foreach_add_(steps, 1)
+                kernel(*args, steps, **options)
+        return None
+
+    def _direct_calls(self) -> list | None:
+        """The fused-kernel call of each group, or None unless every group is
+        the plain case and has its state (torch makes it on the first step)."""
+        calls = []
+        for group in self.param_groups:
+            kernel = _FUSED_KERNELS[bool(group.get("decoupled_weight_decay"))]
+            if (
+                kernel is None
+                or not group.get("fused")
+                or group["amsgrad"]
+                or group["maximize"]
+                or group["differentiable"]
+                or group["capturable"]
+                or isinstance(group["lr"], torch.Tensor)
+            ):
+                return None
+            params = [p for p in group["params"] if p.grad is not None]
+            if not params:
+                continue
+            states = [self.state.get(p) for p in params]
+            device, dtype = params[0].device, params[0].dtype
+            for param, state in zip(params, states, strict=True):
+                if (
+                    not state
+                    or param.grad.is_sparse
+                    or param.device != device
+                    or param.dtype != dtype
+                    or param.is_complex()
+                ):
+                    return None
+            beta1, beta2 = group["betas"]
+            args = (
+                params,
+                [p.grad for p in params],
+                [state["exp_avg"] for state in states],
+                [state["exp_avg_sq"] for state in states],
+                [],  # AMSGrad's maxima: unused
+            )
+            options = {
+                "amsgrad": False,
+                "lr": group["lr"],
+                "beta1": beta1,
+                "beta2": beta2,
+                "weight_decay": group["weight_decay"],
+                "eps": group["eps"],
+                "maximize": False,
+                "grad_scale": None,
+                "found_inf": None,
+            }
+            calls.append((kernel, [s["step"] for s in states], args, options))
+        return calls
+
+
+class Adam(_DirectFusedStep, torch.optim.Adam):
+    """``torch.optim.Adam`` with the direct fused step (see the module doc)."""
+
+
+class AdamW(_DirectFusedStep, torch.optim.AdamW):
+    """``torch.optim.AdamW`` with the direct fused step (see the module doc)."""
