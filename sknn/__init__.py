@@ -2,6 +2,7 @@
 
 from .cnn import CNNClassifier, CNNRegressor
 from .mlp import MLPClassifier, MLPRegressor
+from .rnn import RNNClassifier, RNNRegressor
 
 __version__ = "0.1.0.dev0"
 
@@ -10,5 +11,7 @@ __all__ = [
     "CNNRegressor",
     "MLPClassifier",
     "MLPRegressor",
+    "RNNClassifier",
+    "RNNRegressor",
     "__version__",
 ]

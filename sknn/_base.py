@@ -175,6 +175,14 @@ class BaseNeuralEstimator(BaseEstimator):
         """Picklable callable: raw outputs -> encoded predictions."""
         raise NotImplementedError
 
+    def _input_dtype(self, dtype: torch.dtype) -> torch.dtype:
+        """dtype of X as tensors, given the compute dtype (token ids: int64)."""
+        return dtype
+
+    def _net_kwargs(self) -> dict:
+        """Extra :class:`~sknn._engine.TrainingNet` arguments."""
+        return {}
+
     def _target_dtype(self, dtype: torch.dtype) -> torch.dtype:
         """dtype of the encoded targets as tensors, given the compute dtype."""
         return dtype
@@ -207,6 +215,26 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_data_kwargs(self) -> dict:
         return {}
 
+    def _X_kwargs(self) -> dict:
+        """check_array arguments for X, in fit and in predict."""
+        return {
+            "accept_sparse": ["csr", "csc", "coo"],
+            "dtype": [np.float64, np.float32],
+            **self._X_check_kwargs,
+        }
+
+    def _validate_X_y(self, X, y, *, reset: bool):
+        """``validate_data`` of the training data; ``reset`` in a fresh fit."""
+        return validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            multi_output=True,
+            **self._X_kwargs(),
+            **self._validate_data_kwargs(),
+        )
+
     def _has_stochastic_solver(self) -> bool:
         # As scikit-learn's MLPs: with L-BFGS there is no partial_fit at all.
         if self.solver == "lbfgs":
@@ -231,17 +259,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         self._check_params()
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=not continuing,
-            accept_sparse=["csr", "csc", "coo"],
-            dtype=[np.float64, np.float32],
-            multi_output=True,
-            **self._X_check_kwargs,
-            **self._validate_data_kwargs(),
-        )
+        X, y = self._validate_X_y(X, y, reset=not continuing)
         if sp.issparse(X):
             X = X.tocsr()
         X = self._reshape_X(X, reset=not continuing)
@@ -356,7 +374,7 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _make_dataset(self, X, y, weight, device, dtype):
         if not sp.issparse(X):
-            X = to_tensor(X, dtype, device)
+            X = to_tensor(X, self._input_dtype(dtype), device)
         y = to_tensor(y, self._target_dtype(dtype), device)
         if weight is not None:
             weight = to_tensor(weight, dtype, device)
@@ -402,6 +420,7 @@ class BaseNeuralEstimator(BaseEstimator):
             verbose=self.verbose,
             alpha=alpha,
             decode=self._decoder(),
+            **self._net_kwargs(),
             **make_loader_kwargs(batch_size, self.shuffle),
             **{f"optimizer__{key}": value for key, value in options.items()},
         )
@@ -496,14 +515,7 @@ class BaseNeuralEstimator(BaseEstimator):
             and np.isfinite(X).all()
         ):
             return X
-        X = validate_data(
-            self,
-            X,
-            reset=False,
-            accept_sparse=["csr", "csc", "coo"],
-            dtype=[np.float64, np.float32],
-            **self._X_check_kwargs,
-        )
+        X = validate_data(self, X, reset=False, **self._X_kwargs())
         return X.tocsr() if sp.issparse(X) else X
 
     def _forward(self, X) -> torch.Tensor:
@@ -521,7 +533,8 @@ class BaseNeuralEstimator(BaseEstimator):
                 chunk = X[start : start + chunk_size]
                 if sp.issparse(chunk):
                     chunk = chunk.toarray()
-                outputs.append(module(to_tensor(chunk, param.dtype, param.device)))
+                chunk = to_tensor(chunk, self._input_dtype(param.dtype), param.device)
+                outputs.append(module(chunk))
         return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
 
     # ----------------------------------------------------- fitted attributes

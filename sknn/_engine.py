@@ -33,12 +33,15 @@ class TrainingNet(NeuralNet):
         optimizer decays weights itself (AdamW).
     decode : callable
         Raw module output -> encoded prediction, used by :meth:`predict`.
+    clip_grad_norm : float or None
+        Rescale the gradients of each step to at most this total L2 norm.
     """
 
-    def __init__(self, *args, alpha=0.0, decode=None, **kwargs):
+    def __init__(self, *args, alpha=0.0, decode=None, clip_grad_norm=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.alpha = alpha
         self.decode = decode
+        self.clip_grad_norm = clip_grad_norm
 
     @property
     def _default_callbacks(self):
@@ -117,6 +120,14 @@ class TrainingNet(NeuralNet):
             squares = torch.stack([w.square().sum() for w in weights])
             loss = loss + 0.5 * self.alpha * squares.sum() / n
         return loss
+
+    def train_step_single(self, batch, **fit_params):
+        step = super().train_step_single(batch, **fit_params)
+        if self.clip_grad_norm is not None:
+            torch.nn.utils.clip_grad_norm_(
+                self.module_.parameters(), self.clip_grad_norm, foreach=True
+            )
+        return step
 
     def train_step(self, batch, **fit_params):
         if not isinstance(self.optimizer_, torch.optim.LBFGS):

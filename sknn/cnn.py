@@ -1,15 +1,14 @@
 """Convolutional networks for images and signals, as scikit-learn estimators."""
 
-import contextlib
 import math
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
+from ._shapes import SampleShapeMixin
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
 from .modules import ACTIVATIONS, CNN
 
@@ -64,10 +63,9 @@ _CNN_ATTRIBUTES_DOC = """
         The trained :class:`sknn.modules.CNN`."""
 
 
-class _CNNMixin:
+class _CNNMixin(SampleShapeMixin):
     """The convolutional architecture: reads sample shapes, builds the CNN."""
 
-    _X_check_kwargs = {"allow_nd": True}
     _predict_chunk_size = 1024  # feature maps are large: bound their memory
 
     _cnn_constraints: dict = {
@@ -157,16 +155,6 @@ class _CNNMixin:
                 f"flat rows of {math.prod(shape)} values."
             )
         return np.reshape(X, (X.shape[0], *self.input_shape_))
-
-    def _check_predict_X(self, X):
-        if isinstance(X, list | tuple):
-            with contextlib.suppress(ValueError):  # ragged: left to validate_data
-                X = np.asarray(X, dtype=float)
-        if isinstance(X, np.ndarray) and X.ndim > 2:
-            # scikit-learn counts the features of 2D X only: n-d samples are
-            # checked against input_shape_ by _reshape_X.
-            return check_array(X, allow_nd=True, dtype=[np.float64, np.float32])
-        return super()._check_predict_X(X)
 
     def _build_module(self) -> CNN:
         return CNN(

@@ -100,6 +100,18 @@ def test_images_predict_from_any_layout_of_their_pixels():
     np.testing.assert_array_equal(clf.predict_proba(X.tolist()), expected)
 
 
+def test_partial_fit_and_warm_start_on_images():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 4, 4)), np.arange(30) % 2
+    clf = CNNClassifier(**SMALL).partial_fit(X, y, classes=[0, 1])
+    clf.partial_fit(X.reshape(30, 1, 4, 4), y).partial_fit(X.reshape(30, 16), y)
+    assert len(clf.loss_curve_) == 3
+    clf.set_params(warm_start=True).fit(X, y)
+    assert len(clf.loss_curve_) == 3 + SMALL["max_iter"]
+    with pytest.raises(ValueError, match=r"got samples of shape \(4, 2\)"):
+        clf.partial_fit(X[:, :, :2], y)
+
+
 def test_convolutions_that_leave_nothing_raise_a_clear_error():
     X, y = np.zeros((10, 3)), np.arange(10) % 2
     with pytest.raises(ValueError, match="reduce inputs of shape"):

@@ -8,5 +8,6 @@ from ._activations import ACTIVATIONS, make_activation
 from .augment import RandomShiftFlip
 from .cnn import CNN
 from .mlp import MLP
+from .rnn import RNN
 
-__all__ = ["ACTIVATIONS", "CNN", "MLP", "RandomShiftFlip", "make_activation"]
+__all__ = ["ACTIVATIONS", "CNN", "MLP", "RNN", "RandomShiftFlip", "make_activation"]
