@@ -12,8 +12,9 @@ a  training, 50,000 x 64 features, 10 classes, hidden (256, 256), batch 256,
    Adam, 10 epochs
 b  training, 2,000 x 64, 10 classes, hidden (64, 64), batch 32, Adam, 30 epochs
 c  predict and predict_proba latency, 1 row and 5,000 rows (case b's model)
-d  the other estimators against a plain loop with the same module:
-   CNNClassifier on digits as 8x8 images, filters (32, 64), batch 64, 20 epochs
+d  the other estimators against a plain loop with the same module, on the
+   digits, batch 64, 20 epochs: CNNClassifier on 8x8 images, filters (32, 64);
+   RNNClassifier reading them row by row (8 steps of 8 pixels), GRU of 64
 e  how training grows with data: case a's network, 1 epoch, at 10k, 100k and
    1M rows, with the peak memory of each fit (each fit runs in a fresh process
    so that its peak is its own): ``memory`` is the fit's peak resident memory
@@ -52,8 +53,8 @@ from sklearn.neural_network import MLPClassifier as SklearnMLP
 from torch import nn
 
 import sknn
-from sknn import CNNClassifier, MLPClassifier
-from sknn.modules import CNN, MLP
+from sknn import CNNClassifier, MLPClassifier, RNNClassifier
+from sknn.modules import CNN, MLP, RNN
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -181,21 +182,19 @@ def run_training_case(name, params, repeats):
     return summarize(f"{name}: train", times, accuracy, reference="plain torch")
 
 
-def run_cnn_case(repeats, quick):
-    """(d) CNNClassifier against the plain loop with the same module: digits as
-    8x8 images (1,797 of them), filters (32, 64), batch 64, 20 epochs."""
-    X, y = load_digits(return_X_y=True)
-    X = (X / 16).astype(np.float32).reshape(-1, 1, 8, 8)
+def run_estimator_case(title, estimator, module, X, y, batch_size, epochs, repeats):
+    """One sknn estimator against the plain loop training the same module on
+    the same float32 data: same batch size and epochs, no penalty, no early
+    stop, held-out accuracy."""
     X, X_test, y, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
-    epochs = 2 if quick else 20
 
     def plain(seed):
         torch.manual_seed(seed)
-        return plain_torch_loop(CNN((1, 8, 8), 10), X, y, 64, epochs)
+        return plain_torch_loop(module(), X, y, batch_size, epochs)
 
     def ours(seed):
-        model = CNNClassifier(
-            batch_size=64,
+        model = estimator.set_params(
+            batch_size=batch_size,
             max_iter=epochs,
             n_iter_no_change=np.inf,
             alpha=0.0,
@@ -211,7 +210,37 @@ def run_cnn_case(repeats, quick):
             seconds, predict = time_call(trainer, repeat)
             times[label].append(seconds)
             accuracy[label].append(float(np.mean(predict(X_test) == y_test)))
-    return summarize("d: CNN train", times, accuracy, reference="plain torch")
+    return summarize(title, times, accuracy, reference="plain torch")
+
+
+def run_other_estimators_case(repeats, quick):
+    """(d) The CNN and the RNN on the digits (1,797 of them), batch 64, 20
+    epochs: CNNClassifier on 8x8 images, filters (32, 64); RNNClassifier
+    reading them row by row (8 steps of 8 pixels), one GRU layer of 64."""
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    epochs = 2 if quick else 20
+    rows = run_estimator_case(
+        "d: CNN train",
+        CNNClassifier(),
+        lambda: CNN((1, 8, 8), 10),
+        X.reshape(-1, 1, 8, 8),
+        y,
+        64,
+        epochs,
+        repeats,
+    )
+    rows += run_estimator_case(
+        "d: RNN train",
+        RNNClassifier(),
+        lambda: RNN(8, 10),
+        X.reshape(-1, 8, 8),
+        y,
+        64,
+        epochs,
+        repeats,
+    )
+    return rows
 
 
 def run_predict_case(repeats, quick):
@@ -421,7 +450,7 @@ def main(argv=None):
         elif case == "c":
             rows += run_predict_case(repeats, args.quick)
         elif case == "d":
-            rows += run_cnn_case(repeats, args.quick)
+            rows += run_other_estimators_case(repeats, args.quick)
         elif case == "e":
             sizes = [2_000] if args.quick else args.sizes
             rows += run_scaling_case(sizes, repeats)

@@ -36,7 +36,9 @@ How it is organised: two registries
             entries.append(("sknn CNN", scaled(sknn.CNNClassifier(
                 input_shape=(1, *dataset.image_shape), ...))))
 
-    and an autoencoder + classifier is one more
+    sknn's RNN reads the same rows as sequences, one step per image row
+    (``input_shape=dataset.image_shape``), and an autoencoder + classifier is
+    one more
     ``scaled(make_pipeline(AutoEncoder(), LogisticRegression()))``.
     The table, the ``--output`` file and ``tests/test_examples.py`` pick the new
     rows up unchanged.
@@ -179,6 +181,15 @@ def models(dataset: Dataset, settings: Settings) -> list[tuple[str, BaseEstimato
             random_state=SEED,
         )
         entries.append(("sknn CNN", scaled(cnn)))
+        # The same rows read as sequences: one step per image row.
+        rnn = sknn.RNNClassifier(
+            input_shape=dataset.image_shape,
+            hidden_size=128,
+            pooling="last",
+            max_iter=settings.max_iter,
+            random_state=SEED,
+        )
+        entries.append(("sknn RNN", scaled(rnn)))
     return entries
 
 
@@ -348,7 +359,8 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"Both MLPs, scikit-learn's and sknn's, get the same settings: {mlp},\n"
         "the defaults otherwise (the same in both libraries).\n"
         "sknn's CNN runs on the image datasets only, with batch_norm=True, "
-        f"dropout=0.2, max_iter={settings.max_iter}.\n"
+        f"dropout=0.2, max_iter={settings.max_iter}; sknn's RNN reads their rows "
+        "as sequences (one step per row, hidden_size=128, pooling='last').\n"
         f"scikit-learn {sklearn.__version__}, torch {torch.__version__}, "
         f"sknn {sknn.__version__} on {sknn_device()}; one thread per fit, "
         f"n_jobs={args.n_jobs}.\n"

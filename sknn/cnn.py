@@ -8,8 +8,8 @@ import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
-from ._shapes import SampleShapeMixin
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
+from ._validation import SampleShapeMixin, positive_ints
 from .modules import ACTIVATIONS, CNN
 
 _CNN_PARAMETERS_DOC = """
@@ -88,22 +88,15 @@ class _CNNMixin(SampleShapeMixin):
         "random_flip": ["boolean"],
     }
 
-    @staticmethod
-    def _positive_ints(name, values) -> tuple[int, ...]:
-        values = tuple(values)
-        if any(not isinstance(v, Integral) or v <= 0 for v in values):
-            raise ValueError(f"{name} must be positive integers, got {values}.")
-        return tuple(int(v) for v in values)
-
     def _check_params(self) -> None:
-        self._positive_ints("filters", self.filters)
-        self._positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
+        positive_ints("filters", self.filters)
+        positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
 
     def _sample_shape(self, X) -> tuple[int, ...]:
         """The per-sample shape, channels first, from X and ``input_shape``."""
         name = type(self).__name__
         if self.input_shape is not None:
-            shape = self._positive_ints("input_shape", self.input_shape)
+            shape = positive_ints("input_shape", self.input_shape)
             if len(shape) == 1:
                 shape = (1, *shape)
             if len(shape) not in (2, 3):
@@ -160,7 +153,7 @@ class _CNNMixin(SampleShapeMixin):
         return CNN(
             input_shape=self.input_shape_,
             n_outputs=self.n_outputs_,
-            filters=self._positive_ints("filters", self.filters),
+            filters=positive_ints("filters", self.filters),
             kernel_size=self.kernel_size,
             stride=self.stride,
             padding=self.padding,
@@ -170,7 +163,7 @@ class _CNNMixin(SampleShapeMixin):
             batch_norm=self.batch_norm,
             dropout=self.dropout,
             global_pool=self.global_pool,
-            hidden_layer_sizes=self._positive_ints(
+            hidden_layer_sizes=positive_ints(
                 "hidden_layer_sizes", self.hidden_layer_sizes
             ),
             random_shift=self.random_shift,

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
+from ._validation import positive_ints
 from .modules import ACTIVATIONS, MLP
 
 _MLP_PARAMETERS_DOC = (
@@ -52,23 +53,16 @@ class _MLPMixin:
         "batch_norm": ["boolean"],
     }
 
-    def _hidden_layer_sizes(self) -> tuple[int, ...]:
-        sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {sizes}."
-            )
-        return tuple(int(s) for s in sizes)
-
     def _check_params(self) -> None:
-        self._hidden_layer_sizes()
+        positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
 
     def _build_module(self) -> MLP:
         return MLP(
             n_features=self.n_features_in_,
             n_outputs=self.n_outputs_,
-            hidden_layer_sizes=self._hidden_layer_sizes(),
+            hidden_layer_sizes=positive_ints(
+                "hidden_layer_sizes", self.hidden_layer_sizes
+            ),
             activation=self.activation,
             dropout=self.dropout,
             batch_norm=self.batch_norm,

@@ -9,8 +9,8 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
-from ._shapes import SampleShapeMixin
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
+from ._validation import SampleShapeMixin, positive_ints
 from .modules import ACTIVATIONS, RNN
 from .modules.rnn import CELLS, PADDING_ID, POOLINGS, UNKNOWN_ID
 
@@ -24,7 +24,7 @@ _RNN_PARAMETERS_DOC = """
         Number of stacked recurrent layers.
     bidirectional : bool, default=False
         Whether each layer also reads the sequences backwards.
-    pooling : {"last", "mean", "max", "attention"}, default="last"
+    pooling : {"last", "mean", "max", "attention"}, default="max"
         How each sequence is summarised for the head: the final state (after
         the sequence's own last step), the mean or the maximum of the
         outputs over its steps, or a learned attention-weighted mean.
@@ -96,16 +96,8 @@ class _RNNMixin(SampleShapeMixin):
         "input_shape": ["array-like", None],
     }
 
-    def _hidden_layer_sizes(self) -> tuple[int, ...]:
-        sizes = tuple(self.hidden_layer_sizes)
-        if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {sizes}."
-            )
-        return tuple(int(s) for s in sizes)
-
     def _check_params(self) -> None:
-        self._hidden_layer_sizes()
+        positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
 
     # ------------------------------------------------------------- sequences
     def _check_predict_X(self, X):
@@ -277,7 +269,9 @@ class _RNNMixin(SampleShapeMixin):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             pooling=self.pooling,
-            hidden_layer_sizes=self._hidden_layer_sizes(),
+            hidden_layer_sizes=positive_ints(
+                "hidden_layer_sizes", self.hidden_layer_sizes
+            ),
             activation=self.activation,
             batch_norm=self.batch_norm,
             vocabulary_size=(
@@ -351,7 +345,7 @@ class RNNClassifier(_RNNMixin, BaseNeuralClassifier):
         *,
         num_layers=1,
         bidirectional=False,
-        pooling="last",
+        pooling="max",
         hidden_layer_sizes=(),
         activation="relu",
         dropout=0.0,
@@ -481,7 +475,7 @@ default="squared_error"
         *,
         num_layers=1,
         bidirectional=False,
-        pooling="last",
+        pooling="max",
         hidden_layer_sizes=(),
         activation="relu",
         dropout=0.0,

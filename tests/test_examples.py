@@ -40,7 +40,8 @@ def test_quick_run_covers_every_dataset_and_model(demo, quick_run):
         expected = [model for model, _ in demo.models(dataset, demo.QUICK)]
         assert results.loc[results["dataset"] == name, "model"].tolist() == expected
         assert name in stdout
-    models = ["decision tree", "random forest", "SVC", "SVR", "sknn MLP", "sknn CNN"]
+    models = ["decision tree", "random forest", "SVC", "SVR", "sknn MLP"]
+    models += ["sknn CNN", "sknn RNN"]
     for model in models:
         assert model in stdout
     assert (results["n_splits"] == demo.QUICK.n_splits).all()
@@ -81,6 +82,16 @@ def test_cnn_runs_on_the_image_datasets_only(demo):
         assert params["input_shape"] == (1, *digits.image_shape)
         assert params["batch_norm"] and params["dropout"] == 0.2
         assert params["max_iter"] == settings.max_iter
+
+
+def test_rnn_reads_the_image_rows_as_sequences(demo):
+    for dataset in demo.DATASETS.values():
+        names = [model for model, _ in demo.models(dataset, demo.FULL)]
+        assert ("sknn RNN" in names) == (dataset.image_shape is not None)
+    digits = demo.DATASETS["digits"]
+    pipeline = dict(demo.models(digits, demo.FULL))["sknn RNN"]
+    assert type(pipeline[-1]).__name__ == "RNNClassifier"
+    assert pipeline[-1].get_params()["input_shape"] == digits.image_shape
 
 
 def test_output_file_holds_the_table(quick_run, demo, tmp_path):

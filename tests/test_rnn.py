@@ -133,6 +133,17 @@ def test_univariate_sequences_of_different_lengths():
     assert clf.predict([np.ones(40), np.ones(1)]).shape == (2,)
 
 
+def test_partial_fit_and_warm_start_on_variable_length_sequences():
+    X, y = _variable_length(40)
+    clf = RNNClassifier(**SMALL).partial_fit(X, y, classes=[0, 1])
+    clf.partial_fit(_nan_padded(X), y).partial_fit(X[:10], y[:10])
+    assert len(clf.loss_curve_) == 3
+    clf.set_params(warm_start=True).fit(X, y)
+    assert len(clf.loss_curve_) == 3 + SMALL["max_iter"]
+    with pytest.raises(ValueError, match=r"fitted on sequences of 2 feature"):
+        clf.partial_fit([x[:, :1] for x in X], y)
+
+
 def test_variable_length_through_cross_val_score_and_grid_search():
     X, y = _variable_length(300, seed=1)
     X_object = np.empty(len(X), dtype=object)
@@ -311,7 +322,7 @@ def test_order_matters_rnn_beats_tree_and_svm():
     rnn = RNNClassifier(random_state=0).fit(X_train, y_train)
     tree = DecisionTreeClassifier(random_state=0).fit(X_train, y_train)
     svm = SVC().fit(X_train, y_train)
-    assert rnn.score(X_test, y_test) >= 0.95  # measured: 0.994
+    assert rnn.score(X_test, y_test) >= 0.95  # measured: 0.992
     assert tree.score(X_test, y_test) < 0.6  # 0.542
     assert svm.score(X_test, y_test) < 0.66  # 0.622
 
@@ -319,9 +330,9 @@ def test_order_matters_rnn_beats_tree_and_svm():
 def test_digits_row_by_row_reach_097_in_5_fold_cv():
     X, y = load_digits(return_X_y=True)
     X = (X / 16).reshape(-1, 8, 8)  # 8 steps of 8 pixels
-    # measured: 0.9722 with hidden_size=128 (0.9699 with the default 64)
+    # measured: 0.9722 (0.9699 with hidden_size=64, 0.9683 with max pooling)
     scores = cross_val_score(
-        RNNClassifier(hidden_size=128, random_state=0),
+        RNNClassifier(hidden_size=128, pooling="last", random_state=0),
         X,
         y,
         cv=StratifiedKFold(5, shuffle=True, random_state=0),
@@ -354,3 +365,22 @@ def test_the_module_alone():
     assert torch.isfinite(out).all()
     with pytest.raises(ValueError, match="cell must be one of"):
         RNN(2, 3, cell="transformer")
+
+
+@pytest.mark.parametrize("cls", [RNNClassifier, RNNRegressor])
+def test_same_seed_same_model_and_global_rngs_untouched(cls):
+    X, y = _variable_length(60)
+    params = dict(num_layers=2, dropout=0.3, early_stopping=True, max_iter=4)
+    np.random.seed(42)  # noqa: NPY002 - the global RNG is what is under test
+    torch.manual_seed(42)
+    numpy_state, torch_state = np.random.get_state(), torch.get_rng_state()  # noqa: NPY002
+    a = cls(hidden_size=8, random_state=0, **params).fit(X, y)
+    b = cls(hidden_size=8, random_state=0, **params).fit(X, y)
+    c = cls(hidden_size=8, random_state=1, **params).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    for p, q in zip(a.module_.parameters(), b.module_.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+    first = next(a.module_.parameters())
+    assert not torch.allclose(first, next(c.module_.parameters()))
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state[1])  # noqa: NPY002
+    assert torch.equal(torch.get_rng_state(), torch_state)

@@ -29,7 +29,7 @@ class RNN(nn.Module):
         Features per time step (ignored with ``vocabulary_size``).
     n_outputs : int
         Width of the output.
-    cell : {"lstm", "gru", "rnn"}, default="lstm"
+    cell : {"gru", "lstm", "rnn"}, default="gru"
         The recurrent layer: ``torch.nn.LSTM``, ``GRU`` or ``RNN`` (tanh).
     hidden_size : int, default=64
         Width of the recurrent state (per direction).
@@ -41,7 +41,7 @@ class RNN(nn.Module):
     dropout : float, default=0.0
         Dropout between stacked recurrent layers, on the summary, and after
         each hidden layer of the head.
-    pooling : {"last", "mean", "max", "attention"}, default="last"
+    pooling : {"last", "mean", "max", "attention"}, default="max"
         How the sequence is summarised for the head: the final state of the
         last layer (after each sequence's own last step; both directions'
         final states if bidirectional), the mean or the maximum of the
@@ -78,12 +78,12 @@ class RNN(nn.Module):
         self,
         n_features: int,
         n_outputs: int,
-        cell: str = "lstm",
+        cell: str = "gru",
         hidden_size: int = 64,
         num_layers: int = 1,
         bidirectional: bool = False,
         dropout: float = 0.0,
-        pooling: str = "last",
+        pooling: str = "max",
         hidden_layer_sizes: tuple[int, ...] = (),
         activation: str = "relu",
         batch_norm: bool = False,

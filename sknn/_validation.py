@@ -1,10 +1,21 @@
-"""Validation of samples that are n-d arrays: images, signals, sequences."""
+"""Validation beyond scikit-learn's ``validate_data``: sizes given as
+parameters, and samples that are n-d arrays (images, signals, sequences)."""
 
 import contextlib
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_X_y
+
+
+def positive_ints(name: str, values) -> tuple[int, ...]:
+    """``values`` (an int or a sequence of ints) as a tuple of positive ints;
+    a ValueError naming the parameter otherwise."""
+    values = (values,) if isinstance(values, Integral) else tuple(values)
+    if any(not isinstance(v, Integral) or v <= 0 for v in values):
+        raise ValueError(f"{name} must be positive integers, got {values}.")
+    return tuple(int(v) for v in values)
 
 
 class SampleShapeMixin:
