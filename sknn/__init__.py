@@ -1,5 +1,6 @@
 """sknn: PyTorch neural networks that behave exactly like scikit-learn estimators."""
 
+from .autoencoder import Autoencoder
 from .cnn import CNNClassifier, CNNRegressor
 from .mlp import MLPClassifier, MLPRegressor
 from .rnn import RNNClassifier, RNNRegressor
@@ -7,6 +8,7 @@ from .rnn import RNNClassifier, RNNRegressor
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "Autoencoder",
     "CNNClassifier",
     "CNNRegressor",
     "MLPClassifier",

@@ -522,10 +522,16 @@ class BaseNeuralEstimator(BaseEstimator):
         """Raw module outputs for ``X``, validated, in eval mode, chunk by chunk."""
         check_is_fitted(self, "net_")  # naming it spares a scan of every attribute
         X = self._reshape_X(self._check_predict_X(X))
+        return self._infer(X, self.module_, self._input_dtype)
+
+    def _infer(self, X, function, input_dtype=None) -> torch.Tensor:
+        """``function`` (the module or one of its parts) on ``X``, chunk by
+        chunk, in eval mode; ``input_dtype(compute_dtype)`` gives X's dtype."""
         module = self.module_
         if module.training:
             module.eval()
         param = next(module.parameters())
+        dtype = param.dtype if input_dtype is None else input_dtype(param.dtype)
         chunk_size = self._predict_chunk_size
         outputs = []
         with torch.inference_mode():
@@ -533,8 +539,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 chunk = X[start : start + chunk_size]
                 if sp.issparse(chunk):
                     chunk = chunk.toarray()
-                chunk = to_tensor(chunk, self._input_dtype(param.dtype), param.device)
-                outputs.append(module(chunk))
+                outputs.append(function(to_tensor(chunk, dtype, param.device)))
         return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
 
     # ----------------------------------------------------- fitted attributes

@@ -6,8 +6,17 @@ sizes from the data and build these modules.
 
 from ._activations import ACTIVATIONS, make_activation
 from .augment import RandomShiftFlip
+from .autoencoder import DenseAutoencoder
 from .cnn import CNN
 from .mlp import MLP
 from .rnn import RNN
 
-__all__ = ["ACTIVATIONS", "CNN", "MLP", "RNN", "RandomShiftFlip", "make_activation"]
+__all__ = [
+    "ACTIVATIONS",
+    "CNN",
+    "MLP",
+    "RNN",
+    "DenseAutoencoder",
+    "RandomShiftFlip",
+    "make_activation",
+]

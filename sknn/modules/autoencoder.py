@@ -1,0 +1,165 @@
+"""A dense autoencoder: an encoder to a small code and a decoder back."""
+
+import torch
+from torch import nn
+
+from ._activations import dense_layers
+
+NOISES = ("gaussian", "mask")
+
+
+class Corruption(nn.Module):
+    """Training-time corruption of the input, for denoising autoencoders.
+
+    ``"gaussian"`` adds noise of standard deviation ``level``; ``"mask"`` sets
+    each value to 0 with probability ``level``. The identity in eval mode.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknn.modules.autoencoder import Corruption
+    >>> noisy = Corruption("mask", 0.5)
+    >>> noisy.eval()(torch.ones(2, 3))
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    """
+
+    def __init__(self, kind: str, level: float):
+        super().__init__()
+        if kind not in NOISES:
+            raise ValueError(f"noise must be one of {NOISES}, got {kind!r}.")
+        self.kind = kind
+        self.level = level
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.level == 0:
+            return X
+        if self.kind == "gaussian":
+            return X + self.level * torch.randn_like(X)
+        return X * (torch.rand_like(X) >= self.level)
+
+    def extra_repr(self) -> str:
+        return f"kind={self.kind!r}, level={self.level}"
+
+
+class DenseAutoencoder(nn.Module):
+    """``(N, n_features)`` rows to ``(N, n_components)`` codes and back.
+
+    The encoder is dense hidden layers ``Linear -> [BatchNorm1d] -> activation
+    -> [Dropout]`` then a linear layer to the code; the decoder mirrors the
+    hidden layers (or uses ``decoder_layer_sizes``) and ends in a linear layer
+    to ``n_features`` raw outputs (logits when the data is reconstructed
+    through a sigmoid).
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+    n_components : int
+        Width of the code.
+    hidden_layer_sizes : tuple of int, default=(512,)
+        Widths of the encoder's hidden layers, from the input.
+    decoder_layer_sizes : tuple of int or None, default=None
+        Widths of the decoder's hidden layers, from the code; None mirrors
+        ``hidden_layer_sizes``.
+    activation : str, default="relu"
+        Activation of the hidden layers.
+    batch_norm : bool, default=False
+        Whether to normalise after each hidden layer.
+    dropout : float, default=0.0
+        Dropout after each hidden layer.
+    noise : {"gaussian", "mask"} or None, default=None
+        Corruption of the input during training (see :class:`Corruption`).
+    noise_level : float, default=0.1
+        Standard deviation (gaussian) or rate (mask) of the corruption.
+    variational : bool, default=False
+        A variational autoencoder: the encoder gives the mean and the log
+        variance of a Gaussian code, training decodes a sample of it, and
+        ``forward`` returns ``(reconstruction, kl)`` where ``kl`` is each
+        sample's KL divergence from the standard normal prior. ``encode``
+        returns the mean.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sknn.modules import DenseAutoencoder
+    >>> net = DenseAutoencoder(n_features=64, n_components=8)
+    >>> net.encode(torch.zeros(5, 64)).shape
+    torch.Size([5, 8])
+    >>> net(torch.zeros(5, 64)).shape
+    torch.Size([5, 64])
+    >>> vae = DenseAutoencoder(n_features=64, n_components=8, variational=True)
+    >>> reconstruction, kl = vae(torch.zeros(5, 64))
+    >>> reconstruction.shape, kl.shape
+    (torch.Size([5, 64]), torch.Size([5]))
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_components: int,
+        hidden_layer_sizes: tuple[int, ...] = (512,),
+        decoder_layer_sizes: tuple[int, ...] | None = None,
+        activation: str = "relu",
+        batch_norm: bool = False,
+        dropout: float = 0.0,
+        noise: str | None = None,
+        noise_level: float = 0.1,
+        variational: bool = False,
+    ):
+        super().__init__()
+        self.n_features = n_features
+        self.n_components = n_components
+        self.variational = variational
+        self.hidden_layer_sizes = tuple(hidden_layer_sizes)
+        if decoder_layer_sizes is None:
+            decoder_layer_sizes = self.hidden_layer_sizes[::-1]
+        self.decoder_layer_sizes = tuple(decoder_layer_sizes)
+        if noise is None:
+            self.corrupt = nn.Identity()
+        else:
+            self.corrupt = Corruption(noise, noise_level)
+        layers = {
+            "activation": activation,
+            "batch_norm": batch_norm,
+            "dropout": dropout,
+        }
+        code_width = 2 * n_components if variational else n_components
+        self.encoder = self._stack(
+            n_features, self.hidden_layer_sizes, code_width, **layers
+        )
+        self.decoder = self._stack(
+            n_components, self.decoder_layer_sizes, n_features, **layers
+        )
+
+    @staticmethod
+    def _stack(n_in, sizes, n_out, **layers) -> nn.Sequential:
+        hidden = dense_layers(n_in, sizes, **layers)
+        return nn.Sequential(*hidden, nn.Linear(sizes[-1] if sizes else n_in, n_out))
+
+    def encode(self, X: torch.Tensor) -> torch.Tensor:
+        """Codes (N, n_components) of rows (N, n_features): the means of the
+        codes of a variational autoencoder."""
+        codes = self.encoder(X)
+        return codes[:, : self.n_components] if self.variational else codes
+
+    def decode(self, codes: torch.Tensor) -> torch.Tensor:
+        """Raw reconstructions (N, n_features) of codes (N, n_components)."""
+        return self.decoder(codes)
+
+    def forward(self, X: torch.Tensor):
+        """Raw reconstructions of (corrupted, in training) rows; with
+        ``variational``, ``(reconstructions, kl)``."""
+        codes = self.encoder(self.corrupt(X))
+        if not self.variational:
+            return self.decode(codes)
+        mean, log_var = codes.chunk(2, dim=1)
+        if self.training:
+            codes = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+        else:
+            codes = mean
+        kl = -0.5 * (1 + log_var - mean.square() - log_var.exp()).sum(dim=1)
+        return self.decode(codes), kl
+
+    def extra_repr(self) -> str:
+        return f"n_features={self.n_features}, n_components={self.n_components}"
