@@ -8,6 +8,7 @@ objects are turned into links to their online documentation by
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -179,5 +180,21 @@ def resolve_external_reference(app, env, node, contnode):
     return reference
 
 
+# Methods inherited from scikit-learn (``set_output``...) refer to pages of
+# scikit-learn's own documentation by label, which this offline build does
+# not have: keep a link's text, or name scikit-learn's documentation.
+_SKLEARN_TITLED_REF = re.compile(r":ref:`([^`<]+?)\s*<[^`>]+>`")
+_SKLEARN_BARE_REF = re.compile(r":ref:`[^`]+`")
+
+
+def unlink_sklearn_refs(app, what, name, obj, options, lines):
+    if getattr(obj, "__module__", "").startswith("sklearn"):
+        for i, line in enumerate(lines):
+            line = _SKLEARN_TITLED_REF.sub(r"\1 (scikit-learn)", line)
+            lines[i] = _SKLEARN_BARE_REF.sub("scikit-learn's documentation", line)
+
+
 def setup(app):
     app.connect("missing-reference", resolve_external_reference)
+    app.connect("autodoc-process-docstring", unlink_sklearn_refs)
+
