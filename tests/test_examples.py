@@ -41,7 +41,7 @@ def test_quick_run_covers_every_dataset_and_model(demo, quick_run):
         assert results.loc[results["dataset"] == name, "model"].tolist() == expected
         assert name in stdout
     models = ["decision tree", "random forest", "SVC", "SVR", "sknn MLP"]
-    models += ["sknn CNN", "sknn RNN"]
+    models += ["sknn CNN", "sknn RNN", "PCA + SVC", "sknn autoencoder + SVC"]
     for model in models:
         assert model in stdout
     assert (results["n_splits"] == demo.QUICK.n_splits).all()
@@ -92,6 +92,18 @@ def test_rnn_reads_the_image_rows_as_sequences(demo):
     pipeline = dict(demo.models(digits, demo.FULL))["sknn RNN"]
     assert type(pipeline[-1]).__name__ == "RNNClassifier"
     assert pipeline[-1].get_params()["input_shape"] == digits.image_shape
+
+
+def test_autoencoder_codes_feed_an_svc_next_to_pca(demo):
+    digits = demo.DATASETS["digits"]
+    entries = dict(demo.models(digits, demo.FULL))
+    pca, autoencoder = entries["PCA + SVC"][-1], entries["sknn autoencoder + SVC"][-1]
+    assert [type(step).__name__ for _, step in autoencoder.steps] == [
+        "Autoencoder",
+        "SVC",
+    ]
+    n_components = autoencoder[0].get_params()["n_components"]
+    assert n_components == pca[0].n_components == 16
 
 
 def test_output_file_holds_the_table(quick_run, demo, tmp_path):
