@@ -323,7 +323,8 @@ class Autoencoder(
     def _validation_score(self, raw, y, sample_weight) -> float:
         raw = _reconstruction_part(raw)
         errors = self._errors(self._reconstruction(raw), y)
-        return float(-np.average(errors, weights=sample_weight))
+        weight = None if sample_weight is None else sample_weight.cpu().numpy()
+        return float(-np.average(errors, weights=weight))
 
     def _build_module(self) -> DenseAutoencoder:
         decoder = self.decoder_layer_sizes
@@ -357,8 +358,11 @@ class Autoencoder(
 
     @staticmethod
     def _errors(reconstruction: torch.Tensor, X) -> np.ndarray:
-        """Mean squared reconstruction error of each sample."""
-        X = torch.as_tensor(np.asarray(X), device=reconstruction.device)
+        """Mean squared reconstruction error of each sample (X: an array, or a
+        tensor on any device)."""
+        if not isinstance(X, torch.Tensor):
+            X = torch.from_numpy(np.asarray(X))
+        X = X.to(reconstruction.device)
         return (reconstruction.double() - X.double()).square().mean(1).cpu().numpy()
 
     def _output(self, values: torch.Tensor, like) -> np.ndarray:

@@ -184,3 +184,13 @@ def test_variational_with_binary_crossentropy(digits):
     reconstruction = vae.inverse_transform(vae.transform(X_test))
     assert ((reconstruction > 0) & (reconstruction < 1)).all()
     assert -vae.score(X_test) < 0.04  # measured: 0.0270
+
+
+def test_early_stopping_scores_held_out_reconstruction(digits):
+    X_train, _, _, _ = digits
+    ae = Autoencoder(n_components=8, early_stopping=True, max_iter=40, random_state=0)
+    ae.fit(X_train, sample_weight=np.ones(len(X_train)))
+    scores = ae.validation_scores_
+    assert len(scores) == ae.n_iter_
+    assert max(scores) < 0  # negated reconstruction errors
+    assert scores[-1] > scores[0]
