@@ -31,7 +31,6 @@ from sklearn.utils.validation import (
 )
 from skorch.callbacks import Callback, ProgressBar
 
-from . import _optim
 from ._data import ArrayDataset, to_tensor
 from ._device import (
     FUSED_OPTIMIZER_DEVICES,
@@ -49,19 +48,7 @@ from ._engine import (
     make_loader_kwargs,
     samples_seen,
 )
-
-SOLVERS = {
-    "adam": _optim.Adam,
-    "adamw": _optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "lbfgs": torch.optim.LBFGS,
-}
-
-
-def lbfgs_state(optimizer: torch.optim.LBFGS) -> dict:
-    """L-BFGS's counters (``n_iter``, ``func_evals``), kept with its first
-    parameter."""
-    return optimizer.state[optimizer.param_groups[0]["params"][0]]
+from ._optim import SOLVERS, lbfgs_state
 
 
 class BaseNeuralEstimator(BaseEstimator):

@@ -1,4 +1,5 @@
-"""torch's fused Adam and AdamW, with their per-step Python work trimmed.
+"""The optimizers the estimators train with (``solver``), and torch's fused
+Adam and AdamW with their per-step Python work trimmed.
 
 A fused optimizer updates every parameter in one kernel, but ``step()`` still
 runs ~100 µs of Python before it: profiler scopes, hook dispatch, grouping
@@ -7,8 +8,9 @@ On small batches that is as long as the forward and backward passes
 together. :class:`Adam` and :class:`AdamW` are torch's classes, with the same
 state, ``state_dict`` and results; when a step is the plain case (dense
 gradients on one device and dtype, no closure, no AMSGrad or ``maximize``,
-no step hooks) they call the fused kernel directly, and otherwise hand the
-step to torch unchanged.
+state made by a first step) they call the fused kernel directly, and otherwise
+hand the step to torch unchanged. torch's wrapper around ``step`` still runs
+the step hooks and the profiler scope.
 """
 
 import torch
@@ -109,3 +111,18 @@ class Adam(_DirectFusedStep, torch.optim.Adam):
 
 class AdamW(_DirectFusedStep, torch.optim.AdamW):
     """``torch.optim.AdamW`` with the direct fused step (see the module doc)."""
+
+
+# The ``solver`` parameter's optimizers.
+SOLVERS = {
+    "adam": Adam,
+    "adamw": AdamW,
+    "sgd": torch.optim.SGD,
+    "lbfgs": torch.optim.LBFGS,
+}
+
+
+def lbfgs_state(optimizer: torch.optim.LBFGS) -> dict:
+    """L-BFGS's counters (``n_iter``, ``func_evals``), kept with its first
+    parameter."""
+    return optimizer.state[optimizer.param_groups[0]["params"][0]]
