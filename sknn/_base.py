@@ -509,16 +509,16 @@ class BaseNeuralEstimator(BaseEstimator):
         """Raw module outputs for ``X``, validated, in eval mode, chunk by chunk."""
         check_is_fitted(self, "net_")  # naming it spares a scan of every attribute
         X = self._reshape_X(self._check_predict_X(X))
-        return self._infer(X, self.module_, self._input_dtype)
+        return self._infer(X, self.module_)
 
-    def _infer(self, X, function, input_dtype=None) -> torch.Tensor:
+    def _infer(self, X, function) -> torch.Tensor:
         """``function`` (the module or one of its parts) on ``X``, chunk by
-        chunk, in eval mode; ``input_dtype(compute_dtype)`` gives X's dtype."""
+        chunk, in eval mode."""
         module = self.module_
         if module.training:
             module.eval()
         param = next(module.parameters())
-        dtype = param.dtype if input_dtype is None else input_dtype(param.dtype)
+        dtype = self._input_dtype(param.dtype)
         chunk_size = self._predict_chunk_size
         outputs = []
         with torch.inference_mode():
