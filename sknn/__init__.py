@@ -2,6 +2,7 @@
 
 from .autoencoder import Autoencoder
 from .cnn import CNNClassifier, CNNRegressor
+from .cnn_autoencoder import CNNAutoencoder
 from .mlp import MLPClassifier, MLPRegressor
 from .rnn import RNNClassifier, RNNRegressor
 
@@ -9,6 +10,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Autoencoder",
+    "CNNAutoencoder",
     "CNNClassifier",
     "CNNRegressor",
     "MLPClassifier",

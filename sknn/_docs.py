@@ -96,3 +96,17 @@ FITTED_ATTRIBUTES = """
         Name of the output activation.
     history_ : skorch.History
         skorch's record of the training, one row per epoch."""
+
+INPUT_SHAPE_PARAMETER = """
+    input_shape : tuple of int or None, default=None
+        Shape of one sample when X holds flat rows (after a scaler in a
+        ``Pipeline``, or a DataFrame): ``(length,)`` or ``(channels, length)``
+        for signals, ``(channels, height, width)`` for images, e.g.
+        ``(1, 8, 8)`` for scikit-learn's digits. None reads the shape from X:
+        2D X is one signal per row, 3D X grey images (n_samples, height,
+        width), 4D X images (n_samples, channels, height, width)."""
+
+INPUT_SHAPE_ATTRIBUTE = """
+    input_shape_ : tuple of int
+        Shape of one sample as the network sees it: ``(channels, length)`` or
+        ``(channels, height, width)``."""

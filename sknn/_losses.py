@@ -46,8 +46,9 @@ class SampleLoss(nn.Module):
             else:
                 loss = self.loss(raw, y, reduction="sum") / raw.shape[0]
             return loss * self.scale if self.scale != 1.0 else loss  # ()
-        losses = self.loss(raw, y, reduction="none")  # (N,) or (N, n_outputs)
+        losses = self.loss(raw, y, reduction="none")  # (N,) or (N, *outputs)
         if losses.ndim > 1:
+            losses = losses.flatten(1)  # (N, outputs)
             losses = losses.sum(dim=1) if self.outputs == "sum" else losses.mean(dim=1)
         return losses * self.scale if self.scale != 1.0 else losses  # (N,)
 

@@ -31,9 +31,9 @@ def _reconstruction_part(raw):
 
 
 class ReconstructionLoss(nn.Module):
-    """Per-sample reconstruction loss, averaged over the features, plus
-    ``beta`` times the KL divergence of a variational code over the number of
-    features (the ELBO, scaled as the reconstruction term)."""
+    """Per-sample reconstruction loss, averaged over the values of each
+    sample, plus ``beta`` times the KL divergence of a variational code over
+    the number of values (the ELBO, scaled as the reconstruction term)."""
 
     def __init__(self, loss, beta: float = 1.0):
         super().__init__()
@@ -44,14 +44,317 @@ class ReconstructionLoss(nn.Module):
         if not isinstance(raw, tuple):
             return self.reconstruction(raw, X, reduction=reduction)
         raw, kl = raw
-        losses = self.reconstruction(raw, X, reduction="none")
-        losses = losses + self.beta * kl / X.shape[1]
+        losses = self.reconstruction(raw, X, reduction="none")  # (N,)
+        losses = losses + self.beta * kl / X[0].numel()
         return losses if reduction == "none" else losses.mean()
 
 
-class Autoencoder(
+_AUTOENCODER_PARAMETERS_DOC = """
+    noise : {"gaussian", "mask"} or None, default=None
+        Denoising: corrupt the input during training, and learn to
+        reconstruct the clean samples: ``"gaussian"`` adds noise of standard
+        deviation ``noise_level``, ``"mask"`` zeroes each value with
+        probability ``noise_level``.
+    noise_level : float, default=0.1
+        Standard deviation or rate of the corruption.
+    loss : {"squared_error", "binary_crossentropy"}, default="squared_error"
+        The reconstruction loss: mean squared error, or binary cross-entropy
+        through a sigmoid for data in [0, 1] (pixel intensities, rates).
+    variational : bool, default=False
+        A variational autoencoder (VAE): each sample is encoded as a Gaussian
+        distribution over codes, training decodes samples of it, and the
+        loss adds ``beta`` times its KL divergence from the standard normal
+        (over the number of values per sample, as the reconstruction term is
+        averaged). ``transform`` returns the means.
+    beta : float, default=1.0
+        Weight of the KL term of a variational autoencoder (a beta-VAE above
+        1: smoother, more disentangled codes, blurrier reconstructions)."""
+
+_AUTOENCODER_ATTRIBUTES_DOC = """
+    loss_ : float
+        The loss at the end of training (L2 penalty included).
+    loss_curve_ : list of float
+        The loss after each epoch (stochastic solvers only).
+    validation_scores_ : list of float or None
+        Negated reconstruction error on the held-out data after each epoch;
+        None when ``early_stopping=False``.
+    n_iter_ : int
+        Number of epochs run by the last call to ``fit`` or ``partial_fit``.
+    t_ : int
+        Number of training samples seen by the solver.
+    history_ : skorch.History
+        skorch's record of the training, one row per epoch."""
+
+
+class BaseAutoencoder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator
 ):
+    """What the autoencoders share: training to reconstruct X, codes,
+    reconstructions and scores. Subclasses build the module
+    (``_build_module``) and may reshape samples (``_reshape_X``).
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_norm": ["boolean"],
+        "noise": [StrOptions(set(NOISES)), None],
+        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "loss": [StrOptions(set(LOSSES))],
+        "variational": ["boolean"],
+        "beta": [Interval(Real, 0, None, closed="left")],
+    }
+
+    # ------------------------------------------------------------ training
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Train the encoder and the decoder to reconstruct X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training data.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted autoencoder.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import Autoencoder
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> Autoencoder(n_components=2, max_iter=5).fit(X).n_features_in_
+        6
+        """
+        return self._fit(X, None, sample_weight)
+
+    @available_if(BaseNeuralEstimator._has_stochastic_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """One epoch of training on X, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training data.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : object
+            The autoencoder.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import Autoencoder
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = Autoencoder(n_components=2)
+        >>> for _ in range(3):
+        ...     ae = ae.partial_fit(X)
+        >>> len(ae.loss_curve_)
+        3
+        """
+        self._check_partial_fit()
+        return self._fit(X, None, sample_weight, incremental=True)
+
+    def _X_kwargs(self) -> dict:
+        return {"dtype": [np.float64, np.float32], **self._X_check_kwargs}
+
+    def _validate_X_y(self, X, y, *, reset):
+        if reset:
+            X = validate_data(self, X, reset=True, **self._X_kwargs())
+        else:  # later partial_fit and warm_start calls take what transform takes
+            X = self._check_predict_X(X)
+        if self.loss == "binary_crossentropy" and ((X < 0) | (X > 1)).any():
+            raise ValueError(
+                "loss='binary_crossentropy' reconstructs values in [0, 1], but X "
+                f"holds values from {X.min():g} to {X.max():g}. Scale X to [0, "
+                "1] (e.g. with sklearn.preprocessing.MinMaxScaler) or use "
+                "loss='squared_error'."
+            )
+        return X, X  # the targets are the samples themselves
+
+    def _encode_y(self, y, *, reset, classes=None):
+        return self._reshape_X(y)  # as the module's input (and output)
+
+    def _sample_layout(self) -> tuple[int, ...]:
+        """Shape of one sample as ``inverse_transform`` returns it."""
+        return (self.n_features_in_,)
+
+    def _criterion(self):
+        return ReconstructionLoss(LOSSES[self.loss], self.beta)
+
+    def _decoder(self):
+        return _reconstruction_part
+
+    def _validation_score(self, raw, y, sample_weight) -> float:
+        raw = _reconstruction_part(raw)
+        errors = self._errors(self._reconstruction(raw), y)
+        weight = None if sample_weight is None else sample_weight.cpu().numpy()
+        return float(-np.average(errors, weights=weight))
+
+    # ----------------------------------------------------------- inference
+    def _reconstruction(self, raw: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(raw) if self.loss == "binary_crossentropy" else raw
+
+    @staticmethod
+    def _errors(reconstruction: torch.Tensor, X) -> np.ndarray:
+        """Mean squared reconstruction error of each sample (X: an array, or a
+        tensor on any device)."""
+        if not isinstance(X, torch.Tensor):
+            X = torch.from_numpy(np.asarray(X))
+        X = X.to(reconstruction.device)
+        errors = (reconstruction.double() - X.double()).square()  # (N, *sample)
+        return errors.flatten(1).mean(1).cpu().numpy()  # (N,)
+
+    def _output(self, values: torch.Tensor, like) -> np.ndarray:
+        return values.cpu().numpy().astype(np.asarray(like).dtype, copy=False)
+
+    def transform(self, X):
+        """The codes of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            The encoder's output.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import Autoencoder
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> Autoencoder(n_components=3, max_iter=5).fit(X).transform(X).shape
+        (100, 3)
+        """
+        check_is_fitted(self, "net_")
+        X = self._reshape_X(self._check_predict_X(X))
+        return self._output(self._infer(X, self.module_.encode), X)
+
+    def inverse_transform(self, X):
+        """Rows reconstructed from codes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as ``transform`` gives them.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+            The decoder's reconstruction of each row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import Autoencoder
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = Autoencoder(n_components=3, max_iter=5).fit(X)
+        >>> ae.inverse_transform(ae.transform(X)).shape
+        (100, 6)
+        """
+        check_is_fitted(self, "net_")
+        codes = check_array(X, dtype=[np.float64, np.float32])
+        if codes.shape[1] != self.n_components:
+            raise ValueError(
+                f"inverse_transform takes codes of {self.n_components} values "
+                f"(n_components), got {codes.shape[1]}. Pass the output of "
+                "transform."
+            )
+        raw = self._infer(codes, self.module_.decode)  # (N, *module's input)
+        reconstruction = self._reconstruction(raw)
+        reconstruction = reconstruction.reshape(len(codes), *self._sample_layout())
+        return self._output(reconstruction, codes)
+
+    def score_samples(self, X):
+        """Negated mean squared reconstruction error of each sample.
+
+        Higher means better reconstructed, more like the training data: the
+        convention of scikit-learn's outlier detectors, so that low scores
+        flag anomalies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            ``-mean((x - reconstruction(x)) ** 2)`` of each row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import Autoencoder
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = Autoencoder(n_components=3, max_iter=5).fit(X)
+        >>> bool((ae.score_samples(X) <= 0).all())
+        True
+        """
+        check_is_fitted(self, "net_")
+        X = self._reshape_X(self._check_predict_X(X))
+        module = self.module_
+        raw = self._infer(X, lambda rows: module.decode(module.encode(rows)))
+        return -self._errors(self._reconstruction(raw), X)
+
+    def score(self, X, y=None, sample_weight=None):
+        """Mean of :meth:`score_samples`: the negated reconstruction error.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The data.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean.
+
+        Returns
+        -------
+        score : float
+            Higher is better, so that model selection tools maximise it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sknn import Autoencoder
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = Autoencoder(n_components=3, max_iter=5).fit(X)
+        >>> ae.score(X) < 0
+        True
+        """
+        return float(np.average(self.score_samples(X), weights=sample_weight))
+
+    @property
+    def _n_features_out(self) -> int:
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class Autoencoder(BaseAutoencoder):
     __doc__ = f"""Dense autoencoder: a non-linear, trainable counterpart of PCA.
 
     The encoder maps each row to ``n_components`` values (the code), the
@@ -80,25 +383,7 @@ class Autoencoder(
         Dropout after each hidden layer.
     batch_norm : bool, default=False
         Whether to add batch normalisation after each hidden layer.
-    noise : {{"gaussian", "mask"}} or None, default=None
-        Denoising: corrupt the input during training, and learn to
-        reconstruct the clean rows: ``"gaussian"`` adds noise of standard
-        deviation ``noise_level``, ``"mask"`` zeroes each value with
-        probability ``noise_level``.
-    noise_level : float, default=0.1
-        Standard deviation or rate of the corruption.
-    loss : {{"squared_error", "binary_crossentropy"}}, default="squared_error"
-        The reconstruction loss: mean squared error, or binary cross-entropy
-        through a sigmoid for data in [0, 1] (pixel intensities, rates).
-    variational : bool, default=False
-        A variational autoencoder (VAE): each row is encoded as a Gaussian
-        distribution over codes, training decodes samples of it, and the
-        loss adds ``beta`` times its KL divergence from the standard normal
-        (over the number of features, as the reconstruction term is
-        averaged). ``transform`` returns the means.
-    beta : float, default=1.0
-        Weight of the KL term of a variational autoencoder (a beta-VAE above
-        1: smoother, more disentangled codes, blurrier reconstructions).
+    {_AUTOENCODER_PARAMETERS_DOC.strip()}
     {TRAINING_PARAMETERS.strip()}
     {RUNTIME_PARAMETERS.strip()}
 
@@ -108,19 +393,7 @@ class Autoencoder(
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when X had string column names.
-    loss_ : float
-        The loss at the end of training (L2 penalty included).
-    loss_curve_ : list of float
-        The loss after each epoch (stochastic solvers only).
-    validation_scores_ : list of float or None
-        Negated reconstruction error on the held-out data after each epoch;
-        None when ``early_stopping=False``.
-    n_iter_ : int
-        Number of epochs run by the last call to ``fit`` or ``partial_fit``.
-    t_ : int
-        Number of training samples seen by the solver.
-    history_ : skorch.History
-        skorch's record of the training, one row per epoch.
+    {_AUTOENCODER_ATTRIBUTES_DOC.strip()}
     module_ : torch.nn.Module
         The trained :class:`sknn.modules.DenseAutoencoder`.
 
@@ -144,18 +417,8 @@ class Autoencoder(
     """
 
     _parameter_constraints: dict = {
-        **BaseNeuralEstimator._parameter_constraints,
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like"],
+        **BaseAutoencoder._parameter_constraints,
         "decoder_layer_sizes": ["array-like", None],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
-        "noise": [StrOptions(set(NOISES)), None],
-        "noise_level": [Interval(Real, 0, None, closed="left")],
-        "loss": [StrOptions(set(LOSSES))],
-        "variational": ["boolean"],
-        "beta": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -233,99 +496,6 @@ class Autoencoder(
         self.variational = variational
         self.beta = beta
 
-    # ------------------------------------------------------------ training
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, sample_weight=None):
-        """Train the encoder and the decoder to reconstruct X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The training data.
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample in the loss.
-
-        Returns
-        -------
-        self : object
-            The fitted autoencoder.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import Autoencoder
-        >>> X = np.random.RandomState(0).normal(size=(100, 6))
-        >>> Autoencoder(n_components=2, max_iter=5).fit(X).n_features_in_
-        6
-        """
-        return self._fit(X, None, sample_weight)
-
-    @available_if(BaseNeuralEstimator._has_stochastic_solver)
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None, sample_weight=None):
-        """One epoch of training on X, continuing from the current weights.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The training data.
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample in the loss.
-
-        Returns
-        -------
-        self : object
-            The autoencoder.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import Autoencoder
-        >>> X = np.random.RandomState(0).normal(size=(100, 6))
-        >>> ae = Autoencoder(n_components=2)
-        >>> for _ in range(3):
-        ...     ae = ae.partial_fit(X)
-        >>> len(ae.loss_curve_)
-        3
-        """
-        self._check_partial_fit()
-        return self._fit(X, None, sample_weight, incremental=True)
-
-    def _X_kwargs(self) -> dict:
-        return {"dtype": [np.float64, np.float32]}
-
-    def _validate_X_y(self, X, y, *, reset):
-        X = validate_data(self, X, reset=reset, **self._X_kwargs())
-        if self.loss == "binary_crossentropy" and ((X < 0) | (X > 1)).any():
-            raise ValueError(
-                "loss='binary_crossentropy' reconstructs values in [0, 1], but X "
-                f"holds values from {X.min():g} to {X.max():g}. Scale X to [0, "
-                "1] (e.g. with sklearn.preprocessing.MinMaxScaler) or use "
-                "loss='squared_error'."
-            )
-        return X, X  # the targets are the rows themselves
-
-    def _encode_y(self, y, *, reset, classes=None):
-        if reset:
-            self.n_outputs_ = y.shape[1]
-        return y
-
-    def _criterion(self):
-        return ReconstructionLoss(LOSSES[self.loss], self.beta)
-
-    def _decoder(self):
-        return _reconstruction_part
-
-    def _validation_score(self, raw, y, sample_weight) -> float:
-        raw = _reconstruction_part(raw)
-        errors = self._errors(self._reconstruction(raw), y)
-        weight = None if sample_weight is None else sample_weight.cpu().numpy()
-        return float(-np.average(errors, weights=weight))
-
     def _build_module(self) -> DenseAutoencoder:
         decoder = self.decoder_layer_sizes
         return DenseAutoencoder(
@@ -351,147 +521,3 @@ class Autoencoder(
         positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
         if self.decoder_layer_sizes is not None:
             positive_ints("decoder_layer_sizes", self.decoder_layer_sizes)
-
-    # ----------------------------------------------------------- inference
-    def _reconstruction(self, raw: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(raw) if self.loss == "binary_crossentropy" else raw
-
-    @staticmethod
-    def _errors(reconstruction: torch.Tensor, X) -> np.ndarray:
-        """Mean squared reconstruction error of each sample (X: an array, or a
-        tensor on any device)."""
-        if not isinstance(X, torch.Tensor):
-            X = torch.from_numpy(np.asarray(X))
-        X = X.to(reconstruction.device)
-        return (reconstruction.double() - X.double()).square().mean(1).cpu().numpy()
-
-    def _output(self, values: torch.Tensor, like) -> np.ndarray:
-        return values.cpu().numpy().astype(np.asarray(like).dtype, copy=False)
-
-    def transform(self, X):
-        """The codes of X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The data.
-
-        Returns
-        -------
-        codes : ndarray of shape (n_samples, n_components)
-            The encoder's output.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import Autoencoder
-        >>> X = np.random.RandomState(0).normal(size=(100, 6))
-        >>> Autoencoder(n_components=3, max_iter=5).fit(X).transform(X).shape
-        (100, 3)
-        """
-        check_is_fitted(self, "net_")
-        X = self._check_predict_X(X)
-        return self._output(self._infer(X, self.module_.encode), X)
-
-    def inverse_transform(self, X):
-        """Rows reconstructed from codes.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_components)
-            Codes, as ``transform`` gives them.
-
-        Returns
-        -------
-        X_original : ndarray of shape (n_samples, n_features)
-            The decoder's reconstruction of each row.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import Autoencoder
-        >>> X = np.random.RandomState(0).normal(size=(100, 6))
-        >>> ae = Autoencoder(n_components=3, max_iter=5).fit(X)
-        >>> ae.inverse_transform(ae.transform(X)).shape
-        (100, 6)
-        """
-        check_is_fitted(self, "net_")
-        codes = check_array(X, dtype=[np.float64, np.float32])
-        if codes.shape[1] != self.n_components:
-            raise ValueError(
-                f"inverse_transform takes codes of {self.n_components} values "
-                f"(n_components), got {codes.shape[1]}. Pass the output of "
-                "transform."
-            )
-        raw = self._infer(codes, self.module_.decode)
-        return self._output(self._reconstruction(raw), codes)
-
-    def score_samples(self, X):
-        """Negated mean squared reconstruction error of each sample.
-
-        Higher means better reconstructed, more like the training data: the
-        convention of scikit-learn's outlier detectors, so that low scores
-        flag anomalies.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,)
-            ``-mean((x - reconstruction(x)) ** 2)`` of each row.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import Autoencoder
-        >>> X = np.random.RandomState(0).normal(size=(100, 6))
-        >>> ae = Autoencoder(n_components=3, max_iter=5).fit(X)
-        >>> bool((ae.score_samples(X) <= 0).all())
-        True
-        """
-        check_is_fitted(self, "net_")
-        X = self._check_predict_X(X)
-        module = self.module_
-        raw = self._infer(X, lambda rows: module.decode(module.encode(rows)))
-        return -self._errors(self._reconstruction(raw), X)
-
-    def score(self, X, y=None, sample_weight=None):
-        """Mean of :meth:`score_samples`: the negated reconstruction error.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            The data.
-        y : None
-            Ignored.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the mean.
-
-        Returns
-        -------
-        score : float
-            Higher is better, so that model selection tools maximise it.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sknn import Autoencoder
-        >>> X = np.random.RandomState(0).normal(size=(100, 6))
-        >>> ae = Autoencoder(n_components=3, max_iter=5).fit(X)
-        >>> ae.score(X) < 0
-        True
-        """
-        return float(np.average(self.score_samples(X), weights=sample_weight))
-
-    @property
-    def _n_features_out(self) -> int:
-        return self.n_components
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

@@ -1,15 +1,18 @@
 """Convolutional networks for images and signals, as scikit-learn estimators."""
 
-import math
 from numbers import Integral, Real
 
-import numpy as np
-import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
+from ._docs import (
+    FITTED_ATTRIBUTES,
+    INPUT_SHAPE_ATTRIBUTE,
+    INPUT_SHAPE_PARAMETER,
+    RUNTIME_PARAMETERS,
+    TRAINING_PARAMETERS,
+)
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
-from ._validation import SampleShapeMixin, positive_ints
+from ._validation import ConvInputMixin, positive_ints
 from .modules import ACTIVATIONS, CNN
 
 _CNN_PARAMETERS_DOC = """
@@ -46,24 +49,16 @@ _CNN_PARAMETERS_DOC = """
         prediction.
     random_flip : bool, default=False
         Light augmentation during training: mirror samples left-right at
-        random (for images whose class does not depend on the side).
-    input_shape : tuple of int or None, default=None
-        Shape of one sample when X holds flat rows (after a scaler in a
-        ``Pipeline``, or a DataFrame): ``(length,)`` or ``(channels, length)``
-        for signals, ``(channels, height, width)`` for images, e.g.
-        ``(1, 8, 8)`` for scikit-learn's digits. None reads the shape from X:
-        2D X is one signal per row, 3D X grey images (n_samples, height,
-        width), 4D X images (n_samples, channels, height, width)."""
+        random (for images whose class does not depend on the side)."""
+_CNN_PARAMETERS_DOC += INPUT_SHAPE_PARAMETER
 
-_CNN_ATTRIBUTES_DOC = """
-    input_shape_ : tuple of int
-        Shape of one sample as the network sees it: ``(channels, length)`` or
-        ``(channels, height, width)``.
+_CNN_ATTRIBUTES_DOC = f"""
+    {INPUT_SHAPE_ATTRIBUTE.strip()}
     module_ : torch.nn.Module
         The trained :class:`sknn.modules.CNN`."""
 
 
-class _CNNMixin(SampleShapeMixin):
+class _CNNMixin(ConvInputMixin):
     """The convolutional architecture: reads sample shapes, builds the CNN."""
 
     _predict_chunk_size = 1024  # feature maps are large: bound their memory
@@ -91,63 +86,6 @@ class _CNNMixin(SampleShapeMixin):
     def _check_params(self) -> None:
         positive_ints("filters", self.filters)
         positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
-
-    def _sample_shape(self, X) -> tuple[int, ...]:
-        """The per-sample shape, channels first, from X and ``input_shape``."""
-        name = type(self).__name__
-        if self.input_shape is not None:
-            shape = positive_ints("input_shape", self.input_shape)
-            if len(shape) == 1:
-                shape = (1, *shape)
-            if len(shape) not in (2, 3):
-                raise ValueError(
-                    "input_shape must be (length,), (channels, length) or "
-                    f"(channels, height, width), got {tuple(self.input_shape)}."
-                )
-            if math.prod(shape) != math.prod(X.shape[1:]):
-                raise ValueError(
-                    f"{name} got input_shape={tuple(self.input_shape)}, "
-                    f"{math.prod(shape)} values per sample, but X has samples of "
-                    f"shape {X.shape[1:]} ({math.prod(X.shape[1:])} values). Give "
-                    "the shape of one sample, e.g. (1, 8, 8) for 64-pixel grey "
-                    "images."
-                )
-            return shape
-        if X.ndim == 2:
-            return (1, X.shape[1])  # one signal per row
-        if X.ndim == 3:
-            return (1, *X.shape[1:])  # grey images
-        if X.ndim == 4:
-            return tuple(X.shape[1:])
-        raise ValueError(
-            f"{name} expects signals of shape (n_samples, length), images of "
-            "shape (n_samples, height, width) or (n_samples, channels, height, "
-            f"width), or flat rows with input_shape; got X of shape {X.shape}."
-        )
-
-    def _reshape_X(self, X, *, reset=False):
-        if sp.issparse(X):
-            X = X.toarray()
-        if reset:
-            self.input_shape_ = self._sample_shape(X)
-            # Values per sample: images may come back as flat rows, and
-            # scikit-learn's own count (X.shape[1]) is a height or a channel
-            # count for n-d X.
-            self.n_features_in_ = math.prod(self.input_shape_)
-        sample, shape = tuple(X.shape[1:]), self.input_shape_
-        if X.ndim == 2 or self.input_shape is not None:
-            # Flat rows (or signals of one channel), or the user's reshape.
-            fits = math.prod(sample) == math.prod(shape)
-        else:
-            fits = sample == shape or (shape[0] == 1 and sample == shape[1:])
-        if not fits:
-            raise ValueError(
-                f"{type(self).__name__} was fitted on samples of shape {shape} "
-                f"({math.prod(shape)} values), got samples of shape {sample}. "
-                f"Pass X of shape (n_samples, {', '.join(map(str, shape))}), or "
-                f"flat rows of {math.prod(shape)} values."
-            )
-        return np.reshape(X, (X.shape[0], *self.input_shape_))
 
     def _build_module(self) -> CNN:
         return CNN(

@@ -8,6 +8,7 @@ from ._activations import ACTIVATIONS, make_activation
 from .augment import RandomShiftFlip
 from .autoencoder import DenseAutoencoder
 from .cnn import CNN
+from .conv_autoencoder import ConvAutoencoder
 from .mlp import MLP
 from .rnn import RNN
 
@@ -16,6 +17,7 @@ __all__ = [
     "CNN",
     "MLP",
     "RNN",
+    "ConvAutoencoder",
     "DenseAutoencoder",
     "RandomShiftFlip",
     "make_activation",

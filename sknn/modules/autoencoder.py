@@ -42,7 +42,64 @@ class Corruption(nn.Module):
         return f"kind={self.kind!r}, level={self.level}"
 
 
-class DenseAutoencoder(nn.Module):
+class CodeAutoencoder(nn.Module):
+    """What every autoencoder module shares: a corruption of the input, an
+    ``encoder`` to codes and a ``decoder`` back, set by the subclasses, and
+    the variational sampling between them.
+
+    With ``variational``, the encoder gives ``2 * n_components`` values, the
+    mean and the log variance of a Gaussian code; training decodes a sample
+    of it, and ``forward`` returns ``(reconstruction, kl)`` where ``kl`` is
+    each sample's KL divergence from the standard normal prior. ``encode``
+    returns the mean.
+    """
+
+    def __init__(
+        self,
+        n_components: int,
+        noise: str | None = None,
+        noise_level: float = 0.1,
+        variational: bool = False,
+    ):
+        super().__init__()
+        self.n_components = n_components
+        self.variational = variational
+        if noise is None:
+            self.corrupt = nn.Identity()
+        else:
+            self.corrupt = Corruption(noise, noise_level)
+
+    @property
+    def code_width(self) -> int:
+        """Width of the encoder's output: the code, or its mean and log variance."""
+        return 2 * self.n_components if self.variational else self.n_components
+
+    def encode(self, X: torch.Tensor) -> torch.Tensor:
+        """Codes (N, n_components) of inputs: the means of the codes of a
+        variational autoencoder."""
+        codes = self.encoder(X)  # (N, code_width)
+        return codes[:, : self.n_components] if self.variational else codes
+
+    def decode(self, codes: torch.Tensor) -> torch.Tensor:
+        """Raw reconstructions, in the input's shape, of codes (N, n_components)."""
+        return self.decoder(codes)
+
+    def forward(self, X: torch.Tensor):
+        """Raw reconstructions of (corrupted, in training) inputs; with
+        ``variational``, ``(reconstructions, kl)``."""
+        codes = self.encoder(self.corrupt(X))  # (N, code_width)
+        if not self.variational:
+            return self.decode(codes)
+        mean, log_var = codes.chunk(2, dim=1)  # (N, n_components) each
+        if self.training:
+            codes = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+        else:
+            codes = mean
+        kl = -0.5 * (1 + log_var - mean.square() - log_var.exp()).sum(dim=1)  # (N,)
+        return self.decode(codes), kl
+
+
+class DenseAutoencoder(CodeAutoencoder):
     """``(N, n_features)`` rows to ``(N, n_components)`` codes and back.
 
     The encoder is dense hidden layers ``Linear -> [BatchNorm1d] -> activation
@@ -107,26 +164,19 @@ class DenseAutoencoder(nn.Module):
         noise_level: float = 0.1,
         variational: bool = False,
     ):
-        super().__init__()
+        super().__init__(n_components, noise, noise_level, variational)
         self.n_features = n_features
-        self.n_components = n_components
-        self.variational = variational
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
         if decoder_layer_sizes is None:
             decoder_layer_sizes = self.hidden_layer_sizes[::-1]
         self.decoder_layer_sizes = tuple(decoder_layer_sizes)
-        if noise is None:
-            self.corrupt = nn.Identity()
-        else:
-            self.corrupt = Corruption(noise, noise_level)
         layers = {
             "activation": activation,
             "batch_norm": batch_norm,
             "dropout": dropout,
         }
-        code_width = 2 * n_components if variational else n_components
         self.encoder = self._stack(
-            n_features, self.hidden_layer_sizes, code_width, **layers
+            n_features, self.hidden_layer_sizes, self.code_width, **layers
         )
         self.decoder = self._stack(
             n_components, self.decoder_layer_sizes, n_features, **layers
@@ -136,30 +186,6 @@ class DenseAutoencoder(nn.Module):
     def _stack(n_in, sizes, n_out, **layers) -> nn.Sequential:
         hidden = dense_layers(n_in, sizes, **layers)
         return nn.Sequential(*hidden, nn.Linear(sizes[-1] if sizes else n_in, n_out))
-
-    def encode(self, X: torch.Tensor) -> torch.Tensor:
-        """Codes (N, n_components) of rows (N, n_features): the means of the
-        codes of a variational autoencoder."""
-        codes = self.encoder(X)
-        return codes[:, : self.n_components] if self.variational else codes
-
-    def decode(self, codes: torch.Tensor) -> torch.Tensor:
-        """Raw reconstructions (N, n_features) of codes (N, n_components)."""
-        return self.decoder(codes)
-
-    def forward(self, X: torch.Tensor):
-        """Raw reconstructions of (corrupted, in training) rows; with
-        ``variational``, ``(reconstructions, kl)``."""
-        codes = self.encoder(self.corrupt(X))
-        if not self.variational:
-            return self.decode(codes)
-        mean, log_var = codes.chunk(2, dim=1)
-        if self.training:
-            codes = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
-        else:
-            codes = mean
-        kl = -0.5 * (1 + log_var - mean.square() - log_var.exp()).sum(dim=1)
-        return self.decode(codes), kl
 
     def extra_repr(self) -> str:
         return f"n_features={self.n_features}, n_components={self.n_components}"
