@@ -15,7 +15,8 @@ c  predict and predict_proba latency, 1 row and 5,000 rows (case b's model)
 d  the other estimators against a plain loop with the same module, on the
    digits, batch 64, 20 epochs: CNNClassifier on 8x8 images, filters (32, 64);
    RNNClassifier reading them row by row (8 steps of 8 pixels), GRU of 64;
-   Autoencoder(n_components=16) on their rows (acc: reconstruction R²)
+   Autoencoder(n_components=16) on their rows and CNNAutoencoder(n_components=16)
+   on the images (acc: reconstruction R²)
 e  how training grows with data: case a's network, 1 epoch, at 10k, 100k and
    1M rows, with the peak memory of each fit (each fit runs in a fresh process
    so that its peak is its own): ``memory`` is the fit's peak resident memory
@@ -54,8 +55,14 @@ from sklearn.neural_network import MLPClassifier as SklearnMLP
 from torch import nn
 
 import sknn
-from sknn import Autoencoder, CNNClassifier, MLPClassifier, RNNClassifier
-from sknn.modules import CNN, MLP, RNN, DenseAutoencoder
+from sknn import (
+    Autoencoder,
+    CNNAutoencoder,
+    CNNClassifier,
+    MLPClassifier,
+    RNNClassifier,
+)
+from sknn.modules import CNN, MLP, RNN, ConvAutoencoder, DenseAutoencoder
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -248,15 +255,30 @@ def run_other_estimators_case(repeats, quick):
         epochs,
         repeats,
     )
-    rows += run_autoencoder_case(X, repeats, epochs)
+    rows += run_autoencoder_case(
+        "d: autoencoder train",
+        Autoencoder(n_components=16),
+        lambda: DenseAutoencoder(64, 16),
+        X,
+        repeats,
+        epochs,
+    )
+    rows += run_autoencoder_case(
+        "d: CNN autoencoder train",
+        CNNAutoencoder(n_components=16),
+        lambda: ConvAutoencoder((1, 8, 8), 16),
+        X.reshape(-1, 1, 8, 8),
+        repeats,
+        epochs,
+    )
     return rows
 
 
-def run_autoencoder_case(X, repeats, epochs):
-    """Autoencoder(n_components=16) on the digits' rows against the plain loop
-    training the same DenseAutoencoder on the squared error, batch 64; the
-    ``acc`` column is the share of the test images' variance the
-    reconstruction explains (R²)."""
+def run_autoencoder_case(title, estimator, module, X, repeats, epochs):
+    """An autoencoder with 16 components on the digits (rows or images)
+    against the plain loop training the same module on the squared error,
+    batch 64; the ``acc`` column is the share of the test images' variance
+    the reconstruction explains (R²)."""
     X, X_test = train_test_split(X, test_size=0.25, random_state=0)
 
     def explained(reconstruction):
@@ -264,14 +286,12 @@ def run_autoencoder_case(X, repeats, epochs):
 
     def plain(seed):
         torch.manual_seed(seed)
-        module = DenseAutoencoder(X.shape[1], 16)
-        module = plain_torch_loop(module, X, X, 64, epochs, nn.MSELoss())
+        trained = plain_torch_loop(module(), X, X, 64, epochs, nn.MSELoss())
         with torch.inference_mode():
-            return module(torch.from_numpy(X_test)).numpy()
+            return trained(torch.from_numpy(X_test)).numpy()
 
     def ours(seed):
-        model = Autoencoder(
-            n_components=16,
+        model = estimator.set_params(
             batch_size=64,
             max_iter=epochs,
             n_iter_no_change=np.inf,
@@ -288,7 +308,7 @@ def run_autoencoder_case(X, repeats, epochs):
             seconds, reconstruction = time_call(trainer, repeat)
             times[label].append(seconds)
             scores[label].append(float(explained(reconstruction)))
-    return summarize("d: autoencoder train", times, scores, reference="plain torch")
+    return summarize(title, times, scores, reference="plain torch")
 
 
 def run_predict_case(repeats, quick):

@@ -116,7 +116,8 @@ class BaseAutoencoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            The training data.
+            The training data (:class:`CNNAutoencoder`: signals or images,
+            see its ``input_shape``).
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -145,7 +146,8 @@ class BaseAutoencoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            The training data.
+            The training data (:class:`CNNAutoencoder`: signals or images,
+            see its ``input_shape``).
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -229,7 +231,7 @@ class BaseAutoencoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            The data.
+            The data, as ``fit`` takes it.
 
         Returns
         -------
@@ -249,7 +251,7 @@ class BaseAutoencoder(
         return self._output(self._infer(X, self.module_.encode), X)
 
     def inverse_transform(self, X):
-        """Rows reconstructed from codes.
+        """Samples reconstructed from codes.
 
         Parameters
         ----------
@@ -259,7 +261,8 @@ class BaseAutoencoder(
         Returns
         -------
         X_original : ndarray of shape (n_samples, n_features)
-            The decoder's reconstruction of each row.
+            The decoder's reconstruction of each sample, in the layout ``fit``
+            was given them (:class:`CNNAutoencoder`: images stay images).
 
         Examples
         --------
@@ -293,12 +296,12 @@ class BaseAutoencoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            The data.
+            The data, as ``fit`` takes it.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            ``-mean((x - reconstruction(x)) ** 2)`` of each row.
+            ``-mean((x - reconstruction(x)) ** 2)`` of each sample.
 
         Examples
         --------
@@ -321,7 +324,7 @@ class BaseAutoencoder(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            The data.
+            The data, as ``fit`` takes it.
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -399,6 +402,7 @@ class Autoencoder(BaseAutoencoder):
 
     See Also
     --------
+    CNNAutoencoder : The convolutional autoencoder, for images and signals.
     sklearn.decomposition.PCA : The linear counterpart.
 
     Examples

@@ -6,6 +6,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
@@ -109,6 +110,20 @@ def test_partial_fit_and_warm_start_take_the_fitted_layouts():
     warm = CNNAutoencoder(n_components=2, warm_start=True, **SMALL).fit(X)
     warm.fit(X.reshape(40, 64))
     assert len(warm.loss_curve_) == 10 and warm.n_iter_ == 5
+
+
+def test_random_training_is_reproducible_and_leaves_global_rngs_alone():
+    X = np.random.RandomState(0).rand(40, 8, 8).astype(np.float32)
+    numpy_state = np.random.get_state()[1]  # noqa: NPY002 (the global state)
+    torch_state = torch.get_rng_state()
+    params = dict(noise="mask", noise_level=0.2, variational=True, dropout=0.1)
+    a = CNNAutoencoder(**params, **SMALL).fit(X)
+    b = CNNAutoencoder(**params, **SMALL).fit(X)
+    np.testing.assert_array_equal(a.transform(X), b.transform(X))
+    c = CNNAutoencoder(**params, **{**SMALL, "random_state": 1}).fit(X)
+    assert not np.array_equal(a.transform(X), c.transform(X))
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
+    assert torch.equal(torch.get_rng_state(), torch_state)
 
 
 def test_binary_crossentropy_and_variational_reconstruct_in_the_unit_interval(digits):
