@@ -16,7 +16,7 @@ class ConvAutoencoder(CodeAutoencoder):
 
     The encoder is convolution blocks ``Conv -> [BatchNorm] -> activation ->
     [pooling] -> [Dropout]`` (as :class:`CNN`'s, at stride 1 with "same"
-    padding: the pooling halves the size), optional dense hidden layers, and
+    padding, so that only the pooling shrinks the maps), optional dense hidden layers, and
     a linear layer to the code. The decoder mirrors it: dense layers from the
     code back to the last feature maps, then per block an upsampling to the
     size the encoder pooled from (nearest neighbour, then a convolution:
