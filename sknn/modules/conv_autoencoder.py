@@ -16,14 +16,14 @@ class ConvAutoencoder(CodeAutoencoder):
 
     The encoder is convolution blocks ``Conv -> [BatchNorm] -> activation ->
     [pooling] -> [Dropout]`` (as :class:`CNN`'s, at stride 1 with "same"
-    padding, so that only the pooling shrinks the maps), optional dense hidden layers, and
-    a linear layer to the code. The decoder mirrors it: dense layers from the
-    code back to the last feature maps, then per block an upsampling to the
-    size the encoder pooled from (nearest neighbour, then a convolution:
-    free of the checkerboard artefacts of transposed convolutions) and
-    ``Conv -> [BatchNorm] -> activation -> [Dropout]``, and a last
-    convolution to the input's channels: raw outputs, logits when the data
-    is reconstructed through a sigmoid.
+    padding, so that only the pooling shrinks the maps), optional dense
+    hidden layers, and a linear layer to the code. The decoder mirrors it:
+    dense layers from the code back to the last feature maps, then per block
+    an upsampling to the size the encoder pooled from (nearest neighbour,
+    then a convolution: free of the checkerboard artefacts of transposed
+    convolutions) and ``Conv -> [BatchNorm] -> activation -> [Dropout]``, and
+    a last convolution to the input's channels: raw outputs, logits when the
+    data is reconstructed through a sigmoid.
 
     Parameters
     ----------
