@@ -120,13 +120,12 @@ def test_convolutions_that_leave_nothing_raise_a_clear_error():
 
 def test_pipeline_pickle_and_determinism(digits):
     X, y = digits
-    model = make_pipeline(
-        StandardScaler(), CNNClassifier(input_shape=(1, 8, 8), **SMALL)
-    )
+    # Bit-for-bit equal refits are a CPU promise: on a GPU, cuDNN's
+    # convolution kernels are not deterministic (documented).
+    params = dict(SMALL, input_shape=(1, 8, 8), device="cpu")
+    model = make_pipeline(StandardScaler(), CNNClassifier(**params))
     model.fit(X[:300], y[:300])
-    again = make_pipeline(
-        StandardScaler(), CNNClassifier(input_shape=(1, 8, 8), **SMALL)
-    )
+    again = make_pipeline(StandardScaler(), CNNClassifier(**params))
     again.fit(X[:300], y[:300])
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(model.predict_proba(X), again.predict_proba(X))

@@ -100,6 +100,7 @@ def test_small_batches_train_on_one_thread_and_restore_the_setting(
             max_iter=2,
             batch_size=batch_size,
             callbacks=[("probe", ThreadProbe())],
+            device="cpu",  # the rule is for the CPU's intra-op threads
         ).fit(X, y)
         assert torch.get_num_threads() == 2
     finally:
@@ -173,7 +174,7 @@ def test_l2_penalty_value_and_gradient_are_sklearns(iris, weighted):
     fit_weight = weight if weighted else None
     params = dict(solver="sgd", momentum=0.0, learning_rate_init=0.1, alpha=3.0)
     reg = MLPRegressor(hidden_layer_sizes=(4,), batch_size=len(X), shuffle=False)
-    reg.set_params(random_state=0, **params)
+    reg.set_params(random_state=0, device="cpu", **params)  # float64 arithmetic
     reg.partial_fit(X, target, sample_weight=fit_weight)
     before = {k: v.clone() for k, v in reg.module_.state_dict().items()}
 
