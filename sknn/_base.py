@@ -1,20 +1,36 @@
 """How every sknn estimator trains: parameters, data, seeding, device, the net.
 
-:class:`BaseNeuralEstimator` turns validated arrays into tensors, builds the
-module through the ``_build_module`` hook and trains it with the one shared
-engine (:class:`sknn._engine.TrainingNet`, a skorch ``NeuralNet``). Subclasses
-fill in a handful of hooks:
+:class:`BaseNeuralEstimator` validates and converts the data through its kind
+of input (``sknn/_inputs.py``), builds the module and trains it with the one
+shared engine (:class:`sknn._engine.TrainingNet`, a skorch ``NeuralNet``).
+``_fit`` reads as its stages: prepare the data, choose the batch size, build
+or reuse the net, train, record.
 
+The override points, all of them:
+
+- ``_input_type`` (class attribute): the kind of input, an
+  :class:`~sknn._inputs.InputKind` subclass (table rows by default);
 - ``_build_module()``: the ``torch.nn.Module`` for the sizes found in the data;
 - ``_criterion()``: the loss, ``loss(raw, y, reduction)`` (see ``_losses.py``);
-- ``_encode_y(y, reset, classes)``: targets as the loss expects them;
-- ``_reshape_X(X, reset)``: validated rows into the module's input shape;
+- ``_targets(X, y, reset, classes)``: training targets as the loss expects
+  them (labels encoded, values checked, or the samples themselves);
+- ``_y_kwargs()``: ``validate_data`` arguments for y;
+- ``_target_dtype(dtype)``: the tensor dtype of the targets;
+- ``_sample_weight(sample_weight, X, y)``: per-sample weights (class weights);
+- ``_stratify_validation(y)``: whether the held-out split is stratified;
 - ``_validation_score(raw, y, sample_weight)``: the early-stopping score;
-- ``_decoder()``: raw outputs -> encoded predictions.
+- ``_decoder()``: raw outputs -> encoded predictions;
+- ``_net_kwargs()``: extra :class:`~sknn._engine.TrainingNet` arguments;
+- ``_check_params()``: checks of parameters that constraints cannot express;
+- ``_single_thread_batch_size``, ``_predict_chunk_size`` (class attributes):
+  measured speed settings of the architecture.
+
+Classification, regression and autoencoders fill in the targets, losses and
+scores (``_supervised.py``, ``autoencoder.py``); an architecture adds its
+parameters, its module and its kind of input.
 """
 
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,13 +39,9 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, ProgressBar
+from torch import nn
 
 from ._data import ArrayDataset, to_tensor
 from ._device import (
@@ -48,7 +60,14 @@ from ._engine import (
     make_loader_kwargs,
     samples_seen,
 )
+from ._inputs import Rows
 from ._optim import SOLVERS, lbfgs_state
+from ._params import LAYER_SIZE, TRAINING_CONSTRAINTS, positive_ints
+from ._sklearn import check_sample_weight
+
+# Layers that normalise with the statistics of the batch: they need batches
+# of at least 2 samples.
+_BATCH_STATISTICS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
 class BaseNeuralEstimator(BaseEstimator):
@@ -58,37 +77,7 @@ class BaseNeuralEstimator(BaseEstimator):
     :class:`sknn.MLPRegressor` for the parameters.
     """
 
-    _parameter_constraints: dict = {
-        "solver": [StrOptions(set(SOLVERS))],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "device": [str],
-        "callbacks": [list, None],
-    }
+    _parameter_constraints: dict = dict(TRAINING_CONSTRAINTS)
 
     def __init__(
         self,
@@ -142,6 +131,17 @@ class BaseNeuralEstimator(BaseEstimator):
         self.callbacks = callbacks
 
     # ------------------------------------------------------------------ hooks
+    _input_type = Rows
+
+    # On the CPU, batches of fewer rows train on one intra-op thread: their
+    # steps are strings of small kernels that a second thread slows down. Set
+    # by measurement per architecture (benchmarks/run.py); 0 keeps torch's
+    # setting.
+    _single_thread_batch_size = 0
+
+    # Rows per forward pass in predict: bounds the memory of activations.
+    _predict_chunk_size = 16384
+
     def _build_module(self) -> torch.nn.Module:
         """The module for the sizes found in the data (``n_features_in_``...)."""
         raise NotImplementedError
@@ -150,21 +150,22 @@ class BaseNeuralEstimator(BaseEstimator):
         """The loss module, ``loss(raw, y, reduction="none" | "mean")``."""
         raise NotImplementedError
 
-    def _encode_y(self, y, *, reset: bool, classes=None) -> np.ndarray:
-        """Targets as the loss expects them; sets ``n_outputs_`` when ``reset``."""
+    def _targets(self, X, y, *, reset: bool, classes=None) -> np.ndarray:
+        """Training targets as the loss expects them, from validated (and
+        converted) X and y; sets ``n_outputs_`` when ``reset``."""
         raise NotImplementedError
 
+    def _y_kwargs(self) -> dict:
+        """``validate_data`` arguments for y (none: X is validated alone)."""
+        return {}
+
     def _validation_score(self, raw, y, sample_weight) -> float:
-        """Score (higher is better) of raw outputs on held-out encoded targets."""
+        """Score (higher is better) of raw outputs on held-out targets."""
         raise NotImplementedError
 
     def _decoder(self):
         """Picklable callable: raw outputs -> encoded predictions."""
         raise NotImplementedError
-
-    def _input_dtype(self, dtype: torch.dtype) -> torch.dtype:
-        """dtype of X as tensors, given the compute dtype (token ids: int64)."""
-        return dtype
 
     def _net_kwargs(self) -> dict:
         """Extra :class:`~sknn._engine.TrainingNet` arguments."""
@@ -174,53 +175,22 @@ class BaseNeuralEstimator(BaseEstimator):
         """dtype of the encoded targets as tensors, given the compute dtype."""
         return dtype
 
-    def _reshape_X(self, X, *, reset: bool = False):
-        """Validated rows into the module's input shape (MLPs: unchanged).
-
-        ``reset`` is True in a fresh ``fit``: the shape may be learnt then.
-        """
-        return X
-
     def _check_params(self) -> None:
-        """Checks of parameter combinations that constraints cannot express."""
+        """Checks of parameter values that constraints cannot express: the
+        values inside every layer-sizes parameter."""
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name)
+            if value is not None and any(c is LAYER_SIZE for c in constraints):
+                positive_ints(name, value)
 
     def _sample_weight(self, sample_weight, X, y):
         """Per-sample weights for the loss, or None when all samples weigh 1."""
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X, dtype=np.float64)
+        return check_sample_weight(sample_weight, X, dtype=np.float64)
 
-    # On the CPU, batches of fewer rows train on one intra-op thread: their
-    # steps are strings of small kernels that a second thread slows down. Set
-    # by measurement per architecture (benchmarks/run.py); 0 keeps torch's
-    # setting.
-    _single_thread_batch_size = 0
-
-    # Extra check_array arguments for X (CNNs and RNNs take n-d arrays).
-    _X_check_kwargs: dict = {}
-
-    def _validate_data_kwargs(self) -> dict:
-        return {}
-
-    def _X_kwargs(self) -> dict:
-        """check_array arguments for X, in fit and in predict."""
-        return {
-            "accept_sparse": ["csr", "csc", "coo"],
-            "dtype": [np.float64, np.float32],
-            **self._X_check_kwargs,
-        }
-
-    def _validate_X_y(self, X, y, *, reset: bool):
-        """``validate_data`` of the training data; ``reset`` in a fresh fit."""
-        return validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            multi_output=True,
-            **self._X_kwargs(),
-            **self._validate_data_kwargs(),
-        )
+    def _stratify_validation(self, y) -> bool:
+        return False
 
     def _has_stochastic_solver(self) -> bool:
         # As scikit-learn's MLPs: with L-BFGS there is no partial_fit at all.
@@ -244,84 +214,42 @@ class BaseNeuralEstimator(BaseEstimator):
         return self.solver != "lbfgs"
 
     def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
+        """Train, from scratch or (``partial_fit``, ``warm_start``) on."""
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         self._check_params()
-        X, y = self._validate_X_y(X, y, reset=not continuing)
-        if sp.issparse(X):
-            X = X.tocsr()
-        X = self._reshape_X(X, reset=not continuing)
-        weight = self._sample_weight(sample_weight, X, y)
-        y = self._encode_y(y, reset=not continuing, classes=classes)
-
+        X, y, weight = self._prepare_data(
+            X, y, sample_weight, reset=not continuing, classes=classes
+        )
         device = resolve_device(self.device)
         dtype = self._compute_dtype(X, device, continuing)
         if not continuing:
             self._seed = check_random_state(self.random_state).randint(2**31 - 1)
-        rng = np.random.RandomState(self._seed)
+        held_out = self.early_stopping and self._stochastic and not incremental
+        train, valid = self._datasets(X, y, weight, device, dtype, held_out)
+        batch_size = self._batch_size(len(train))
 
-        valid = None
-        if self.early_stopping and self._stochastic and not incremental:
-            X, y, weight, valid = self._split_validation(
-                X, y, weight, rng, device, dtype
-            )
-
-        n_samples = X.shape[0]
-        if self.solver == "lbfgs":
-            batch_size = n_samples
-        elif self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    "Got `batch_size` larger than sample size. It is going to be "
-                    "clipped.",
-                    stacklevel=4,
-                )
-            batch_size = min(self.batch_size, n_samples)
-        if getattr(self, "batch_norm", False) and batch_size < 2:
-            raise ValueError(
-                "batch_norm=True needs batches of at least 2 samples to normalise, "
-                f"but the data gives batches of {batch_size} sample(s) "
-                f"(batch_size={self.batch_size!r}, {n_samples} training samples). "
-                "Use more samples, a larger batch_size, or batch_norm=False."
-            )
-        dataset = self._make_dataset(X, y, weight, device, dtype)
-
-        state = getattr(self, "_rng_state", None) if continuing else None
+        state = self._rng_state if continuing else None
         with private_rng(device, self._seed, state) as rng_state:
-            if continuing and incremental:
-                net = self.net_
-                if "valid_score" in dict(net.callbacks_):
-                    # partial_fit after fit(early_stopping=True): keep the
-                    # optimizer state, drop the held-out scoring.
-                    net.callbacks = self._make_callbacks(None)
-                    net.initialize_callbacks()
-            else:
-                module = self.module_ if continuing else self._build_module()
-                net = self._make_net(module, batch_size, device, dtype, valid)
-                net.initialize()
-                if continuing:
-                    # warm_start: the learning curve goes on where it stopped.
-                    net.history_ = self.net_.history_
+            net = self._prepare_net(
+                batch_size, device, dtype, valid, continuing, incremental
+            )
+            self._check_batch_statistics(net.module_, batch_size, len(train))
             self.net_ = net
             epochs_before = len(net.history)
-            epochs = 1 if (incremental or not self._stochastic) else self.max_iter
-            small_batches = batch_size < self._single_thread_batch_size
-            with intra_op_threads(
-                1 if device.type == "cpu" and small_batches else None
-            ):
-                net.partial_fit(dataset, None, epochs=epochs)
+            self._train(net, train, batch_size, device, incremental)
             self._rng_state = rng_state()
-
-        # As scikit-learn: epochs (L-BFGS: iterations) of this call only, while
-        # loss_curve_ and t_ go on across warm starts and partial_fit calls.
-        if self._stochastic:
-            self.n_iter_ = len(net.history) - epochs_before
-        else:
-            self.n_iter_ = lbfgs_state(net.optimizer_).get("n_iter", 0)
-        if not incremental:
-            self._warn_if_not_converged()
+        self._record(net, epochs_before, incremental)
         return self
+
+    def _prepare_data(self, X, y, sample_weight, *, reset, classes):
+        """Validated, converted X, encoded targets and weights: ``(X, y, w)``."""
+        if reset:
+            self._input = self._input_type.from_estimator(self)
+            X, y = self._input.fit_transform(self, X, y, **self._y_kwargs())
+        else:
+            X, y = self._input.transform(self, X, y, **self._y_kwargs())
+        weight = self._sample_weight(sample_weight, X, y)
+        return X, self._targets(X, y, reset=reset, classes=classes), weight
 
     def _compute_dtype(self, X, device, continuing) -> torch.dtype:
         """float64 for float64 input on the CPU, as scikit-learn; else float32.
@@ -335,13 +263,17 @@ class BaseNeuralEstimator(BaseEstimator):
             return torch.float64
         return torch.float32
 
-    def _split_validation(self, X, y, weight, rng, device, dtype):
+    def _datasets(self, X, y, weight, device, dtype, held_out):
+        """The training data, and the held-out data for early stopping (or
+        None), as tensors on ``device``."""
+        if not held_out:
+            return self._make_dataset(X, y, weight, device, dtype), None
         stratify = y if self._stratify_validation(y) else None
         arrays = [X, y] if weight is None else [X, y, weight]
         parts = train_test_split(
             *arrays,
             test_size=self.validation_fraction,
-            random_state=rng,
+            random_state=np.random.RandomState(self._seed),
             stratify=stratify,
         )
         X, X_val, y, y_val = parts[:4]
@@ -354,18 +286,79 @@ class BaseNeuralEstimator(BaseEstimator):
                 "Raise validation_fraction or set early_stopping=False."
             )
         valid = self._make_dataset(X_val, y_val, weight_val, device, dtype)
-        return X, y, weight, valid
-
-    def _stratify_validation(self, y) -> bool:
-        return False
+        return self._make_dataset(X, y, weight, device, dtype), valid
 
     def _make_dataset(self, X, y, weight, device, dtype):
         if not sp.issparse(X):
-            X = to_tensor(X, self._input_dtype(dtype), device)
+            X = to_tensor(X, self._input.dtype(dtype), device)
         y = to_tensor(y, self._target_dtype(dtype), device)
         if weight is not None:
             weight = to_tensor(weight, dtype, device)
         return ArrayDataset(X, y, weight, dtype=dtype)
+
+    def _batch_size(self, n_samples: int) -> int:
+        """scikit-learn's batch size: all samples for L-BFGS, ``"auto"`` is
+        ``min(200, n_samples)``, larger sizes are clipped with a warning."""
+        if self.solver == "lbfgs":
+            return n_samples
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` larger than sample size. It is going to be clipped.",
+                stacklevel=5,
+            )
+        return min(self.batch_size, n_samples)
+
+    def _check_batch_statistics(self, module, batch_size, n_samples) -> None:
+        if batch_size < 2 and any(
+            isinstance(layer, _BATCH_STATISTICS) for layer in module.modules()
+        ):
+            raise ValueError(
+                "batch_norm=True needs batches of at least 2 samples to normalise, "
+                f"but the data gives batches of {batch_size} sample(s) "
+                f"(batch_size={self.batch_size!r}, {n_samples} training samples). "
+                "Use more samples, a larger batch_size, or batch_norm=False."
+            )
+
+    def _prepare_net(self, batch_size, device, dtype, valid, continuing, incremental):
+        """A new net (fresh fit, warm start), or the fitted one (partial_fit)."""
+        if continuing and incremental:
+            net = self.net_
+            if "valid_score" in dict(net.callbacks_):
+                # partial_fit after fit(early_stopping=True): keep the
+                # optimizer state, drop the held-out scoring.
+                net.callbacks = self._make_callbacks(None)
+                net.initialize_callbacks()
+            return net
+        module = self.module_ if continuing else self._build_module()
+        net = self._make_net(module, batch_size, device, dtype, valid)
+        net.initialize()
+        if continuing:
+            # warm_start: the learning curve goes on where it stopped.
+            net.history_ = self.net_.history_
+        return net
+
+    def _train(self, net, dataset, batch_size, device, incremental) -> None:
+        """Epochs over ``dataset``: one (partial_fit, L-BFGS's single call)
+        or up to ``max_iter``."""
+        epochs = 1 if (incremental or not self._stochastic) else self.max_iter
+        small_batches = batch_size < self._single_thread_batch_size
+        with intra_op_threads(1 if device.type == "cpu" and small_batches else None):
+            net.partial_fit(dataset, None, epochs=epochs)
+
+    def _record(self, net, epochs_before, incremental) -> None:
+        """``n_iter_`` as scikit-learn counts it, and its convergence warning.
+
+        As scikit-learn: epochs (L-BFGS: iterations) of this call only, while
+        ``loss_curve_`` and ``t_`` go on across warm starts and partial_fit.
+        """
+        if self._stochastic:
+            self.n_iter_ = len(net.history) - epochs_before
+        else:
+            self.n_iter_ = lbfgs_state(net.optimizer_).get("n_iter", 0)
+        if not incremental:
+            self._warn_if_not_converged()
 
     def _optimizer_options(self) -> tuple[float, float, dict]:
         """(learning rate, L2 penalty for the loss, optimizer keyword arguments)."""
@@ -468,7 +461,7 @@ class BaseNeuralEstimator(BaseEstimator):
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=5,
+                    stacklevel=6,
                 )
             return
         evaluations = lbfgs_state(self.net_.optimizer_).get("func_evals", 0)
@@ -478,37 +471,14 @@ class BaseNeuralEstimator(BaseEstimator):
                 f"{evaluations} loss evaluation(s) (max_iter={self.max_iter}, "
                 f"max_fun={self.max_fun}): increase them or scale the data.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
 
     # ------------------------------------------------------------ inference
-    # Rows per forward pass in predict: bounds the memory of activations.
-    _predict_chunk_size = 16384
-
-    def _check_predict_X(self, X):
-        """``validate_data(X, reset=False)``, with a fast path for the common case.
-
-        A finite 2D float ndarray of the fitted width, on an estimator fitted
-        without feature names, passes every check ``validate_data`` makes; for
-        a few rows those checks cost several times the forward pass itself.
-        """
-        if (
-            type(X) is np.ndarray
-            and X.ndim == 2
-            and X.dtype in (np.float32, np.float64)
-            and X.shape[0] > 0
-            and X.shape[1] == self.n_features_in_
-            and not hasattr(self, "feature_names_in_")
-            and np.isfinite(X).all()
-        ):
-            return X
-        X = validate_data(self, X, reset=False, **self._X_kwargs())
-        return X.tocsr() if sp.issparse(X) else X
-
     def _forward(self, X) -> torch.Tensor:
         """Raw module outputs for ``X``, validated, in eval mode, chunk by chunk."""
         check_is_fitted(self, "net_")  # naming it spares a scan of every attribute
-        X = self._reshape_X(self._check_predict_X(X))
+        X, _ = self._input.transform(self, X)
         return self._infer(X, self.module_)
 
     def _infer(self, X, function) -> torch.Tensor:
@@ -518,7 +488,7 @@ class BaseNeuralEstimator(BaseEstimator):
         if module.training:
             module.eval()
         param = next(module.parameters())
-        dtype = self._input_dtype(param.dtype)
+        dtype = self._input.dtype(param.dtype)
         chunk_size = self._predict_chunk_size
         outputs = []
         with torch.inference_mode():

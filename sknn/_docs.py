@@ -7,7 +7,10 @@ TRAINING_PARAMETERS = """
         (full batch, strong-Wolfe line search; converges fast on small data).
     alpha : float, default=0.0001
         Strength of the L2 penalty on the weights, scaled as scikit-learn:
-        ``0.5 * alpha * ||W||^2 / batch_size`` is added to the loss.
+        ``0.5 * alpha * ||W||^2 / batch_size`` is added to the loss (with
+        ``"adamw"``: the decoupled weight decay). Either way it applies to
+        the weights of the dense, convolution and recurrent layers and to
+        the embeddings, never to biases or normalisation parameters.
     batch_size : int or "auto", default="auto"
         Size of the mini-batches; ``"auto"`` is ``min(200, n_samples)``.
         Ignored by ``"lbfgs"``.
@@ -110,3 +113,34 @@ INPUT_SHAPE_ATTRIBUTE = """
     input_shape_ : tuple of int
         Shape of one sample as the network sees it: ``(channels, length)`` or
         ``(channels, height, width)``."""
+
+ACTIVATIONS_LIST = (
+    '``"identity"``, ``"logistic"``, ``"tanh"``, ``"relu"``, ``"gelu"``,\n'
+    '        ``"elu"``, ``"leaky_relu"``, ``"selu"``, ``"silu"``'
+)
+
+
+def activation_parameter(of: str) -> str:
+    """The ``activation`` entry: the activation ``of`` which layers."""
+    return f"""
+    activation : str, default="relu"
+        Activation of {of}:
+        {ACTIVATIONS_LIST}."""
+
+
+CLASS_WEIGHT_PARAMETER = """
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss: ``{label: weight}``, or
+        ``"balanced"`` for weights inversely proportional to class
+        frequencies. Multiplies ``sample_weight``."""
+
+REGRESSION_LOSS_PARAMETER = """
+    loss : {"squared_error", "poisson", "absolute_error", "huber"}, \
+default="squared_error"
+        The training loss. ``"squared_error"`` and ``"poisson"`` (log link,
+        non-negative targets) are scikit-learn's; ``"absolute_error"`` and
+        ``"huber"`` (delta 1) resist outliers."""
+
+CLASSES_ATTRIBUTE = """
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (for multilabel targets, the label indices)."""

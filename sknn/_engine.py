@@ -10,10 +10,19 @@ import copy
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PassthroughScoring
+from skorch.callbacks import Callback, EpochTimer, PassthroughScoring
 from skorch.utils import TeeGenerator, to_numpy
 
 from ._data import BatchLoader
+
+
+def penalized(parameter: torch.Tensor) -> bool:
+    """Whether the L2 penalty ``alpha`` (and AdamW's decay) applies to a
+    parameter: to the weights of dense, convolution and recurrent layers and
+    to embeddings (2 or more dimensions), not to biases or normalisation
+    scales and shifts (1 dimension), as scikit-learn penalises ``coefs_`` and
+    not ``intercepts_``."""
+    return parameter.ndim > 1
 
 
 class TrainingNet(NeuralNet):
@@ -22,8 +31,8 @@ class TrainingNet(NeuralNet):
     Batches come from :class:`~sknn._data.BatchLoader`: ``(X, y)``, or
     ``({"X": X, "sample_weight": w}, y)`` with sample weights.
     The loss is the weighted mean of the per-sample losses plus scikit-learn's
-    L2 penalty ``0.5 * alpha * ||W||^2 / n`` on the weight matrices (not on
-    biases or normalisation parameters), where ``n`` is the (weighted) size of
+    L2 penalty ``0.5 * alpha * ||W||^2 / n`` on the weights (see
+    :func:`penalized`), where ``n`` is the (weighted) size of
     the batch. As in scikit-learn, the penalty's gradient ``alpha * W / n`` is
     added to the weights' gradients directly after the backward pass (one
     foreach kernel) rather than differentiated through autograd, which cost a
@@ -131,6 +140,19 @@ class TrainingNet(NeuralNet):
                 loss = torch.add(loss, squares, alpha=scale)
         return loss
 
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        if kwargs.get("weight_decay"):
+            # AdamW's decoupled decay applies to what the L2 penalty covers.
+            groups = []
+            for group in args[0]:
+                params = group["params"]
+                groups.append({**group, "params": [p for p in params if penalized(p)]})
+                rest = [p for p in params if not penalized(p)]
+                groups.append({**group, "params": rest, "weight_decay": 0.0})
+            args = ([group for group in groups if group["params"]], *args[1:])
+        return args, kwargs
+
     def initialize_optimizer(self, *args, **kwargs):
         super().initialize_optimizer(*args, **kwargs)
         # The parameters are final now (built, on their device): list the
@@ -139,9 +161,9 @@ class TrainingNet(NeuralNet):
         return self
 
     def _penalized_weights(self) -> list:
-        """Weight matrices and kernels: not biases, not normalisation scales."""
+        """The parameters the L2 penalty applies to (see :func:`penalized`)."""
         if getattr(self, "_penalized", None) is None:
-            self._penalized = [p for p in self.module_.parameters() if p.ndim > 1]
+            self._penalized = [p for p in self.module_.parameters() if penalized(p)]
         return self._penalized
 
     def __getstate__(self):
@@ -221,29 +243,46 @@ class ValidationScore(Callback):
         net.history.record("valid_score", self.score(raw, y, weight))
 
 
-class StopOnPlateau(EarlyStopping):
-    """skorch's ``EarlyStopping`` with scikit-learn's ``n_iter_no_change`` rule.
+class StopOnPlateau(Callback):
+    """scikit-learn's ``n_iter_no_change`` rule as a skorch callback.
 
-    An epoch makes progress when it beats the best score so far by at least
-    ``threshold`` (``tol``); the best score itself moves on any improvement,
-    and the weights of the best epoch are the ones ``load_best`` restores.
-    Training stops after ``patience`` epochs in a row without progress
-    (``n_iter_no_change + 1``: scikit-learn stops once the count *exceeds*
-    ``n_iter_no_change``). With ``adaptive_lr=True`` (``learning_rate=
-    "adaptive"``) it first divides the learning rate by 5 each time, and only
-    stops once the rate is at most 1e-6.
+    An epoch makes progress when its ``monitor`` score beats the best so far
+    by at least ``threshold`` (``tol``); the best score itself moves on any
+    improvement, and with ``load_best`` the weights of the best epoch are
+    restored when training ends. Training stops after ``patience`` epochs in
+    a row without progress (``n_iter_no_change + 1``: scikit-learn stops once
+    the count *exceeds* ``n_iter_no_change``). With ``adaptive_lr=True``
+    (``learning_rate="adaptive"``) it first divides the learning rate by 5
+    each time, and only stops once the rate is at most 1e-6. The count goes on
+    across successive ``partial_fit`` calls on the same net, as in
+    scikit-learn.
     """
 
-    def __init__(self, *, adaptive_lr=False, **kwargs):
-        super().__init__(threshold_mode="abs", **kwargs)
+    def __init__(
+        self,
+        *,
+        monitor="train_loss",
+        lower_is_better=True,
+        patience=11,
+        threshold=1e-4,
+        load_best=False,
+        adaptive_lr=False,
+        sink=print,
+    ):
+        self.monitor = monitor
+        self.lower_is_better = lower_is_better
+        self.patience = patience
+        self.threshold = threshold
+        self.load_best = load_best
         self.adaptive_lr = adaptive_lr
+        self.sink = sink
 
-    def on_train_begin(self, net, **kwargs):
-        # Successive partial_fit calls train the same net: like scikit-learn,
-        # keep counting epochs without improvement across them.
-        if not hasattr(self, "best_epoch_"):
-            super().on_train_begin(net, **kwargs)
-            self.best_score_ = self.dynamic_threshold_  # +-inf
+    def initialize(self):
+        self.misses_ = 0
+        self.best_score_ = np.inf if self.lower_is_better else -np.inf
+        self.best_epoch_ = None
+        self.best_model_weights_ = None
+        return self
 
     def on_epoch_end(self, net, **kwargs):
         score = net.history[-1, self.monitor]
@@ -264,14 +303,26 @@ class StopOnPlateau(EarlyStopping):
             for group in groups:
                 group["lr"] /= 5.0
             self.misses_ = 0
-            self._sink(f"Setting learning rate to {groups[0]['lr']:f}", net.verbose)
+            self._say(f"Setting learning rate to {groups[0]['lr']:f}", net)
             return
-        self._sink(
+        self._say(
             f"{self.monitor} did not improve more than tol={self.threshold} for "
             f"{self.patience} consecutive epochs. Stopping.",
-            net.verbose,
+            net,
         )
         raise KeyboardInterrupt  # skorch's way to end training
+
+    def on_train_end(self, net, **kwargs):
+        if (
+            self.best_model_weights_ is not None
+            and self.best_epoch_ != net.history[-1, "epoch"]
+        ):
+            net.module_.load_state_dict(self.best_model_weights_)
+            self._say(f"Restoring best model from epoch {self.best_epoch_}.", net)
+
+    def _say(self, text, net):
+        if self.sink is not print or net.verbose:
+            self.sink(text)
 
 
 class InvScalingLR(Callback):

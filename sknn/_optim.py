@@ -10,16 +10,53 @@ state, ``state_dict`` and results; when a step is the plain case (dense
 gradients on one device and dtype, no closure, no AMSGrad or ``maximize``,
 state made by a first step) they call the fused kernel directly, and otherwise
 hand the step to torch unchanged. torch's wrapper around ``step`` still runs
-the step hooks and the profiler scope.
+the step hooks and the profiler scope. Where this torch's kernels cannot be
+called directly (:func:`direct_kernel`), every step is torch's own.
 """
+
+import functools
 
 import torch
 
-# The fused kernels, where this torch build has them.
-_FUSED_KERNELS = {
-    False: getattr(torch, "_fused_adam_", None),
-    True: getattr(torch, "_fused_adamw_", None),
-}
+
+@functools.cache
+def direct_kernel(decoupled: bool):
+    """torch's fused Adam (``decoupled``: AdamW) kernel, if this torch has it
+    and calling it directly gives what torch's own fused step gives; else
+    None, and the optimizers step through torch's public ``step``.
+
+    The kernels are private (``torch._fused_adam_``, ``torch._fused_adamw_``):
+    a release may rename them or change their arguments. One check per
+    process, two steps on three values, tells.
+    """
+    kernel = getattr(torch, "_fused_adamw_" if decoupled else "_fused_adam_", None)
+    if kernel is None:
+        return None
+    optimizer_class = torch.optim.AdamW if decoupled else torch.optim.Adam
+    options = {"lr": 0.1, "weight_decay": 0.1, "eps": 1e-8}
+    reference = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    optimizer = optimizer_class([reference], betas=(0.9, 0.99), fused=True, **options)
+    ours, moments = reference.detach().clone(), [torch.zeros(3), torch.zeros(3)]
+    step = torch.zeros(())
+    try:
+        for grad in ([0.5, -1.0, 2.0], [-0.3, 0.2, 1.0]):
+            reference.grad = torch.tensor(grad)
+            optimizer.step()
+            step += 1
+            kernel(
+                [ours], [torch.tensor(grad)], [moments[0]], [moments[1]], [], [step],
+                amsgrad=False, beta1=0.9, beta2=0.99, maximize=False,
+                grad_scale=None, found_inf=None, **options,
+            )  # fmt: skip
+    except (TypeError, RuntimeError):  # other arguments, or no CPU kernel
+        return None
+    return kernel if torch.equal(ours, reference.detach()) else None
+
+
+def _unhooked(step):
+    """torch's ``step`` without the wrapper that runs the step hooks and the
+    profiler scope (torch sets ``hooked`` on it), which ours already ran."""
+    return step.__wrapped__ if getattr(step, "hooked", False) else step
 
 
 class _DirectFusedStep:
@@ -40,12 +77,7 @@ class _DirectFusedStep:
     def step(self, closure=None):
         calls = None if closure is not None else self._direct_calls()
         if calls is None:
-            # torch's own step, without the profiler wrapper: ours ran the
-            # hooks already.
-            step = super().step.__func__
-            if getattr(step, "hooked", False):
-                step = step.__wrapped__
-            return step(self, closure)
+            return _unhooked(super().step.__func__)(self, closure)
         with torch.no_grad():
             for kernel, steps, args, options in calls:
                 torch._foreach_add_(steps, 1)
@@ -57,7 +89,11 @@ class _DirectFusedStep:
         the plain case and has its state (torch makes it on the first step)."""
         calls = []
         for group in self.param_groups:
-            kernel = _FUSED_KERNELS[bool(group.get("decoupled_weight_decay"))]
+            # torch >= 2.5 marks AdamW's groups; before, AdamW is its own class.
+            decoupled = isinstance(self, torch.optim.AdamW) or group.get(
+                "decoupled_weight_decay", False
+            )
+            kernel = direct_kernel(bool(decoupled))
             if (
                 kernel is None
                 or not group.get("fused")

@@ -8,9 +8,8 @@ import functools
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
@@ -22,6 +21,8 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseNeuralEstimator
 from ._losses import classification_loss, regression_loss
+from ._params import CLASS_WEIGHT, REGRESSION_LOSS
+from ._sklearn import fit_context
 
 
 def class_codes(raw: torch.Tensor, multiclass: bool) -> torch.Tensor:
@@ -48,10 +49,10 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
 
     _parameter_constraints: dict = {
         **BaseNeuralEstimator._parameter_constraints,
-        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "class_weight": CLASS_WEIGHT,
     }
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
 
@@ -82,7 +83,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         return self._fit(X, y, sample_weight)
 
     @available_if(BaseNeuralEstimator._has_stochastic_solver)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
 
@@ -136,7 +137,10 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         class_weight = compute_sample_weight(self.class_weight, y)
         return class_weight if weight is None else weight * class_weight
 
-    def _encode_y(self, y, *, reset, classes=None):
+    def _y_kwargs(self) -> dict:
+        return {"multi_output": True}
+
+    def _targets(self, X, y, *, reset, classes=None):
         check_classification_targets(y)
         multilabel = type_of_target(y) == "multilabel-indicator"
         if not multilabel:
@@ -325,10 +329,10 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
 
     _parameter_constraints: dict = {
         **BaseNeuralEstimator._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})],
+        "loss": REGRESSION_LOSS,
     }
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
 
@@ -358,7 +362,7 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         return self._fit(X, y, sample_weight)
 
     @available_if(BaseNeuralEstimator._has_stochastic_solver)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.
 
@@ -390,10 +394,10 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         self._check_partial_fit()
         return self._fit(X, y, sample_weight, incremental=True)
 
-    def _validate_data_kwargs(self) -> dict:
-        return {"y_numeric": True}
+    def _y_kwargs(self) -> dict:
+        return {"multi_output": True, "y_numeric": True}
 
-    def _encode_y(self, y, *, reset, classes=None):
+    def _targets(self, X, y, *, reset, classes=None):
         y = np.asarray(y, dtype=np.float64)
         if y.ndim == 1:
             y = y.reshape(-1, 1)

@@ -1,22 +1,28 @@
 """Autoencoders as scikit-learn transformers: codes, reconstructions, scores."""
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_array
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._base import BaseNeuralEstimator
-from ._docs import RUNTIME_PARAMETERS, TRAINING_PARAMETERS
+from ._docs import RUNTIME_PARAMETERS, TRAINING_PARAMETERS, activation_parameter
 from ._losses import SampleLoss
-from ._validation import positive_ints
-from .modules import ACTIVATIONS, DenseAutoencoder
+from ._params import (
+    LAYER_SIZES,
+    NETWORK_CONSTRAINTS,
+    POSITIVE_INT,
+    positive_ints,
+    training_parameters,
+)
+from ._sklearn import Interval, StrOptions, fit_context
+from .modules import DenseAutoencoder
 from .modules.autoencoder import NOISES
 
 LOSSES = {
@@ -91,16 +97,13 @@ class BaseAutoencoder(
 ):
     """What the autoencoders share: training to reconstruct X, codes,
     reconstructions and scores. Subclasses build the module
-    (``_build_module``) and may reshape samples (``_reshape_X``).
+    (``_build_module``) and may take another kind of input (``_input_type``).
     """
 
     _parameter_constraints: dict = {
         **BaseNeuralEstimator._parameter_constraints,
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like"],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
+        **NETWORK_CONSTRAINTS,
+        "n_components": POSITIVE_INT,
         "noise": [StrOptions(set(NOISES)), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "loss": [StrOptions(set(LOSSES))],
@@ -109,7 +112,7 @@ class BaseAutoencoder(
     }
 
     # ------------------------------------------------------------ training
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
         """Train the encoder and the decoder to reconstruct X.
 
@@ -139,7 +142,7 @@ class BaseAutoencoder(
         return self._fit(X, None, sample_weight)
 
     @available_if(BaseNeuralEstimator._has_stochastic_solver)
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, sample_weight=None):
         """One epoch of training on X, continuing from the current weights.
 
@@ -172,14 +175,7 @@ class BaseAutoencoder(
         self._check_partial_fit()
         return self._fit(X, None, sample_weight, incremental=True)
 
-    def _X_kwargs(self) -> dict:
-        return {"dtype": [np.float64, np.float32], **self._X_check_kwargs}
-
-    def _validate_X_y(self, X, y, *, reset):
-        if reset:
-            X = validate_data(self, X, reset=True, **self._X_kwargs())
-        else:  # later partial_fit and warm_start calls take what transform takes
-            X = self._check_predict_X(X)
+    def _targets(self, X, y, *, reset, classes=None):
         if self.loss == "binary_crossentropy" and ((X < 0) | (X > 1)).any():
             raise ValueError(
                 "loss='binary_crossentropy' reconstructs values in [0, 1], but X "
@@ -187,14 +183,7 @@ class BaseAutoencoder(
                 "1] (e.g. with sklearn.preprocessing.MinMaxScaler) or use "
                 "loss='squared_error'."
             )
-        return X, X  # the targets are the samples themselves
-
-    def _encode_y(self, y, *, reset, classes=None):
-        return self._reshape_X(y)  # as the module's input (and output)
-
-    def _sample_layout(self) -> tuple[int, ...]:
-        """Shape of one sample as ``inverse_transform`` returns it."""
-        return (self.n_features_in_,)
+        return X  # the samples themselves, as the module takes them
 
     def _criterion(self):
         return ReconstructionLoss(LOSSES[self.loss], self.beta)
@@ -247,7 +236,7 @@ class BaseAutoencoder(
         (100, 3)
         """
         check_is_fitted(self, "net_")
-        X = self._reshape_X(self._check_predict_X(X))
+        X, _ = self._input.transform(self, X)
         return self._output(self._infer(X, self.module_.encode), X)
 
     def inverse_transform(self, X):
@@ -283,8 +272,8 @@ class BaseAutoencoder(
             )
         raw = self._infer(codes, self.module_.decode)  # (N, *module's input)
         reconstruction = self._reconstruction(raw)
-        reconstruction = reconstruction.reshape(len(codes), *self._sample_layout())
-        return self._output(reconstruction, codes)
+        reconstruction = self._output(reconstruction, codes)
+        return self._input.inverse_transform(reconstruction)
 
     def score_samples(self, X):
         """Negated mean squared reconstruction error of each sample.
@@ -313,7 +302,7 @@ class BaseAutoencoder(
         True
         """
         check_is_fitted(self, "net_")
-        X = self._reshape_X(self._check_predict_X(X))
+        X, _ = self._input.transform(self, X)
         module = self.module_
         raw = self._infer(X, lambda rows: module.decode(module.encode(rows)))
         return -self._errors(self._reconstruction(raw), X)
@@ -373,15 +362,12 @@ class Autoencoder(BaseAutoencoder):
     ----------
     n_components : int, default=2
         Size of the code (PCA's name).
-    hidden_layer_sizes : array-like of int, default=(512,)
+    hidden_layer_sizes : int or array-like of int, default=(512,)
         Widths of the encoder's hidden layers, from the input.
-    decoder_layer_sizes : array-like of int or None, default=None
+    decoder_layer_sizes : int, array-like of int or None, default=None
         Widths of the decoder's hidden layers, from the code; None mirrors
         ``hidden_layer_sizes``.
-    activation : str, default="relu"
-        Activation of the hidden layers: ``"identity"``, ``"logistic"``,
-        ``"tanh"``, ``"relu"``, ``"gelu"``, ``"elu"``, ``"leaky_relu"``,
-        ``"selu"``, ``"silu"``.
+    {activation_parameter("the hidden layers").strip()}
     dropout : float, default=0.0
         Dropout after each hidden layer.
     batch_norm : bool, default=False
@@ -422,7 +408,7 @@ class Autoencoder(BaseAutoencoder):
 
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
-        "decoder_layer_sizes": ["array-like", None],
+        "decoder_layer_sizes": [*LAYER_SIZES, None],
     }
 
     def __init__(
@@ -463,31 +449,7 @@ class Autoencoder(BaseAutoencoder):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            device=device,
-            callbacks=callbacks,
-        )
+        super().__init__(**training_parameters(locals()))
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.decoder_layer_sizes = decoder_layer_sizes
@@ -520,8 +482,3 @@ class Autoencoder(BaseAutoencoder):
             noise_level=self.noise_level,
             variational=self.variational,
         )
-
-    def _check_params(self) -> None:
-        positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
-        if self.decoder_layer_sizes is not None:
-            positive_ints("decoder_layer_sizes", self.decoder_layer_sizes)

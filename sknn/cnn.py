@@ -1,22 +1,33 @@
 """Convolutional networks for images and signals, as scikit-learn estimators."""
 
-from numbers import Integral, Real
-
-from sklearn.utils._param_validation import Interval, StrOptions
+from numbers import Integral
 
 from ._docs import (
+    CLASS_WEIGHT_PARAMETER,
+    CLASSES_ATTRIBUTE,
     FITTED_ATTRIBUTES,
     INPUT_SHAPE_ATTRIBUTE,
     INPUT_SHAPE_PARAMETER,
+    REGRESSION_LOSS_PARAMETER,
     RUNTIME_PARAMETERS,
     TRAINING_PARAMETERS,
+    activation_parameter,
 )
+from ._inputs import Samples
+from ._params import (
+    CONV_CONSTRAINTS,
+    NETWORK_CONSTRAINTS,
+    POSITIVE_INT,
+    positive_ints,
+    training_parameters,
+)
+from ._sklearn import Interval, StrOptions
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
-from ._validation import ConvInputMixin, positive_ints
-from .modules import ACTIVATIONS, CNN
+from .modules import CNN
 
-_CNN_PARAMETERS_DOC = """
-    filters : tuple of int, default=(32, 64)
+_CNN_PARAMETERS_DOC = (
+    """
+    filters : int or array-like of int, default=(32, 64)
         Number of filters of each convolution block, in order.
     kernel_size : int, default=3
         Size of the convolution kernels (square for images).
@@ -31,13 +42,11 @@ _CNN_PARAMETERS_DOC = """
     global_pool : bool, default=False
         Average each filter over all positions before the dense head, instead
         of flattening the feature maps.
-    hidden_layer_sizes : array-like of int, default=(128,)
+    hidden_layer_sizes : int or array-like of int, default=(128,)
         Widths of the dense hidden layers between the convolutions and the
-        output (empty: none).
-    activation : str, default="relu"
-        Activation of the blocks and hidden layers: ``"identity"``,
-        ``"logistic"``, ``"tanh"``, ``"relu"``, ``"gelu"``, ``"elu"``,
-        ``"leaky_relu"``, ``"selu"``, ``"silu"``.
+        output (empty: none)."""
+    + activation_parameter("the blocks and hidden layers")
+    + """
     dropout : float, default=0.0
         Dropout probability after each block and hidden layer.
     batch_norm : bool, default=False
@@ -50,6 +59,7 @@ _CNN_PARAMETERS_DOC = """
     random_flip : bool, default=False
         Light augmentation during training: mirror samples left-right at
         random (for images whose class does not depend on the side)."""
+)
 _CNN_PARAMETERS_DOC += INPUT_SHAPE_PARAMETER
 
 _CNN_ATTRIBUTES_DOC = f"""
@@ -58,34 +68,24 @@ _CNN_ATTRIBUTES_DOC = f"""
         The trained :class:`sknn.modules.CNN`."""
 
 
-class _CNNMixin(ConvInputMixin):
-    """The convolutional architecture: reads sample shapes, builds the CNN."""
+class _CNNMixin:
+    """The convolutional architecture: takes signals and images, builds the CNN."""
 
+    _input_type = Samples
     _predict_chunk_size = 1024  # feature maps are large: bound their memory
 
     _cnn_constraints: dict = {
-        "filters": ["array-like"],
-        "kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "stride": [Interval(Integral, 1, None, closed="left")],
+        **NETWORK_CONSTRAINTS,
+        **CONV_CONSTRAINTS,
+        "stride": POSITIVE_INT,
         "padding": [
             StrOptions({"same", "valid"}),
             Interval(Integral, 0, None, closed="left"),
         ],
-        "pooling": [StrOptions({"max", "avg", "none"})],
-        "pool_size": [Interval(Integral, 1, None, closed="left")],
         "global_pool": ["boolean"],
-        "hidden_layer_sizes": ["array-like"],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
-        "input_shape": ["array-like", None],
         "random_shift": [Interval(Integral, 0, None, closed="left")],
         "random_flip": ["boolean"],
     }
-
-    def _check_params(self) -> None:
-        positive_ints("filters", self.filters)
-        positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
 
     def _build_module(self) -> CNN:
         return CNN(
@@ -122,13 +122,11 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
     {_CNN_PARAMETERS_DOC.strip()}
     {TRAINING_PARAMETERS.strip()}
     {RUNTIME_PARAMETERS.strip()}
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss; multiplies ``sample_weight``.
+    {CLASS_WEIGHT_PARAMETER.strip()}
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
+    {CLASSES_ATTRIBUTE.strip()}
     {FITTED_ATTRIBUTES.strip()}
     {_CNN_ATTRIBUTES_DOC.strip()}
 
@@ -198,31 +196,7 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            device=device,
-            callbacks=callbacks,
-        )
+        super().__init__(**training_parameters(locals()))
         self.filters = filters
         self.kernel_size = kernel_size
         self.stride = stride
@@ -249,9 +223,7 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
     Parameters
     ----------
     {_CNN_PARAMETERS_DOC.strip()}
-    loss : {{"squared_error", "poisson", "absolute_error", "huber"}}, \
-default="squared_error"
-        The training loss, as :class:`MLPRegressor`'s.
+    {REGRESSION_LOSS_PARAMETER.strip()}
     {TRAINING_PARAMETERS.strip()}
     {RUNTIME_PARAMETERS.strip()}
 
@@ -326,31 +298,7 @@ default="squared_error"
         device="auto",
         callbacks=None,
     ):
-        super().__init__(
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            device=device,
-            callbacks=callbacks,
-        )
+        super().__init__(**training_parameters(locals()))
         self.filters = filters
         self.kernel_size = kernel_size
         self.stride = stride

@@ -1,16 +1,14 @@
 """A convolutional autoencoder for images and signals, as a transformer."""
 
-from numbers import Integral
-
-from sklearn.utils._param_validation import Interval, StrOptions
-
 from ._docs import (
     INPUT_SHAPE_ATTRIBUTE,
     INPUT_SHAPE_PARAMETER,
     RUNTIME_PARAMETERS,
     TRAINING_PARAMETERS,
+    activation_parameter,
 )
-from ._validation import ConvInputMixin, positive_ints
+from ._inputs import Samples
+from ._params import CONV_CONSTRAINTS, positive_ints, training_parameters
 from .autoencoder import (
     _AUTOENCODER_ATTRIBUTES_DOC,
     _AUTOENCODER_PARAMETERS_DOC,
@@ -19,7 +17,7 @@ from .autoencoder import (
 from .modules import ConvAutoencoder
 
 
-class CNNAutoencoder(ConvInputMixin, BaseAutoencoder):
+class CNNAutoencoder(BaseAutoencoder):
     __doc__ = f"""Convolutional autoencoder for images and signals.
 
     The encoder is convolution blocks as :class:`CNNClassifier`'s, each
@@ -36,7 +34,7 @@ class CNNAutoencoder(ConvInputMixin, BaseAutoencoder):
     ----------
     n_components : int, default=2
         Size of the code (PCA's name).
-    filters : array-like of int, default=(32, 64)
+    filters : int or array-like of int, default=(32, 64)
         Number of filters of each encoder block, in order; the decoder's
         blocks have them in reverse.
     kernel_size : int, default=3
@@ -46,13 +44,10 @@ class CNNAutoencoder(ConvInputMixin, BaseAutoencoder):
         before each of its blocks), or none.
     pool_size : int, default=2
         Size (and stride) of the pooling windows.
-    hidden_layer_sizes : array-like of int, default=()
+    hidden_layer_sizes : int or array-like of int, default=()
         Widths of dense hidden layers between the flattened feature maps and
         the code, mirrored in the decoder (empty: none).
-    activation : str, default="relu"
-        Activation of the blocks and hidden layers: ``"identity"``,
-        ``"logistic"``, ``"tanh"``, ``"relu"``, ``"gelu"``, ``"elu"``,
-        ``"leaky_relu"``, ``"selu"``, ``"silu"``.
+    {activation_parameter("the blocks and hidden layers").strip()}
     dropout : float, default=0.0
         Dropout after each block and hidden layer.
     batch_norm : bool, default=False
@@ -102,13 +97,10 @@ class CNNAutoencoder(ConvInputMixin, BaseAutoencoder):
 
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
-        "filters": ["array-like"],
-        "kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "pooling": [StrOptions({"max", "avg", "none"})],
-        "pool_size": [Interval(Integral, 1, None, closed="left")],
-        "input_shape": ["array-like", None],
+        **CONV_CONSTRAINTS,
     }
 
+    _input_type = Samples
     _predict_chunk_size = 1024  # feature maps are large: bound their memory
 
     def __init__(
@@ -153,31 +145,7 @@ class CNNAutoencoder(ConvInputMixin, BaseAutoencoder):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            device=device,
-            callbacks=callbacks,
-        )
+        super().__init__(**training_parameters(locals()))
         self.n_components = n_components
         self.filters = filters
         self.kernel_size = kernel_size
@@ -195,22 +163,13 @@ class CNNAutoencoder(ConvInputMixin, BaseAutoencoder):
         self.input_shape = input_shape
 
     def _check_params(self) -> None:
+        super()._check_params()
         if not positive_ints("filters", self.filters):
             raise ValueError(
                 "filters must hold at least one convolution block, got "
                 f"{tuple(self.filters)}; for a dense autoencoder use "
                 "sknn.Autoencoder."
             )
-        positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
-
-    def _reshape_X(self, X, *, reset=False):
-        if reset:
-            # inverse_transform gives samples back as fit was given them.
-            self._fit_sample_shape = tuple(X.shape[1:])
-        return super()._reshape_X(X, reset=reset)
-
-    def _sample_layout(self) -> tuple[int, ...]:
-        return self._fit_sample_shape
 
     def _build_module(self) -> ConvAutoencoder:
         return ConvAutoencoder(

@@ -1,14 +1,25 @@
 """Feedforward networks as drop-ins for ``sklearn.neural_network``'s MLPs."""
 
-from numbers import Integral, Real
-
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._docs import FITTED_ATTRIBUTES, RUNTIME_PARAMETERS, TRAINING_PARAMETERS
+from ._docs import (
+    CLASS_WEIGHT_PARAMETER,
+    CLASSES_ATTRIBUTE,
+    FITTED_ATTRIBUTES,
+    REGRESSION_LOSS_PARAMETER,
+    RUNTIME_PARAMETERS,
+    TRAINING_PARAMETERS,
+    activation_parameter,
+)
+from ._params import NETWORK_CONSTRAINTS, positive_ints, training_parameters
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
-from ._validation import positive_ints
-from .modules import ACTIVATIONS, MLP
+from .modules import MLP
+
+_MLP_NETWORK_DOC = """
+    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
+        The number of units of each hidden layer.""" + activation_parameter(
+    "the hidden layers (the first four are scikit-learn's)"
+)
 
 _MLP_PARAMETERS_DOC = (
     TRAINING_PARAMETERS
@@ -42,19 +53,6 @@ class _MLPMixin:
     # takes a third longer on two threads than on one; on 256 rows the second
     # thread pays off.
     _single_thread_batch_size = 128
-
-    _mlp_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "batch_norm": ["boolean"],
-    }
-
-    def _check_params(self) -> None:
-        positive_ints("hidden_layer_sizes", self.hidden_layer_sizes)
 
     def _build_module(self) -> MLP:
         return MLP(
@@ -100,22 +98,13 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
 
     Parameters
     ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
-        The number of units of each hidden layer.
-    activation : str, default="relu"
-        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"``,
-        ``"relu"`` (scikit-learn's), or ``"gelu"``, ``"elu"``,
-        ``"leaky_relu"``, ``"selu"``, ``"silu"``.
+    {_MLP_NETWORK_DOC.strip()}
     {_MLP_PARAMETERS_DOC.strip()}
-    class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss: ``{{label: weight}}``, or
-        ``"balanced"`` for weights inversely proportional to class
-        frequencies. Multiplies ``sample_weight``.
+    {CLASS_WEIGHT_PARAMETER.strip()}
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels (for multilabel targets, the label indices).
+    {CLASSES_ATTRIBUTE.strip()}
     {_MLP_ATTRIBUTES_DOC.strip()}
 
     See Also
@@ -147,7 +136,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
 
     _parameter_constraints: dict = {
         **BaseNeuralClassifier._parameter_constraints,
-        **_MLPMixin._mlp_constraints,
+        **NETWORK_CONSTRAINTS,
     }
 
     def __init__(
@@ -182,31 +171,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            device=device,
-            callbacks=callbacks,
-        )
+        super().__init__(**training_parameters(locals()))
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
@@ -224,17 +189,8 @@ class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
 
     Parameters
     ----------
-    loss : {{"squared_error", "poisson", "absolute_error", "huber"}}, \
-default="squared_error"
-        The training loss. ``"squared_error"`` and ``"poisson"`` (log link,
-        non-negative targets) are scikit-learn's; ``"absolute_error"`` and
-        ``"huber"`` (delta 1) resist outliers.
-    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
-        The number of units of each hidden layer.
-    activation : str, default="relu"
-        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"``,
-        ``"relu"`` (scikit-learn's), or ``"gelu"``, ``"elu"``,
-        ``"leaky_relu"``, ``"selu"``, ``"silu"``.
+    {REGRESSION_LOSS_PARAMETER.strip()}
+    {_MLP_NETWORK_DOC.strip()}
     {_MLP_PARAMETERS_DOC.strip()}
 
     Attributes
@@ -269,7 +225,7 @@ default="squared_error"
 
     _parameter_constraints: dict = {
         **BaseNeuralRegressor._parameter_constraints,
-        **_MLPMixin._mlp_constraints,
+        **NETWORK_CONSTRAINTS,
     }
 
     def __init__(
@@ -304,31 +260,7 @@ default="squared_error"
         device="auto",
         callbacks=None,
     ):
-        super().__init__(
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun,
-            device=device,
-            callbacks=callbacks,
-        )
+        super().__init__(**training_parameters(locals()))
         self.loss = loss
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation

@@ -4,7 +4,7 @@ Nothing here knows about scikit-learn; the estimators in ``sknn`` compute the
 sizes from the data and build these modules.
 """
 
-from ._activations import ACTIVATIONS, make_activation
+from ._layers import ACTIVATIONS, make_activation
 from .augment import RandomShiftFlip
 from .autoencoder import DenseAutoencoder
 from .cnn import CNN

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from ._activations import dense_layers
+from ._layers import dense_layers
 
 NOISES = ("gaussian", "mask")
 

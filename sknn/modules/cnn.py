@@ -5,13 +5,8 @@ import math
 import torch
 from torch import nn
 
-from ._activations import dense_layers, make_activation
+from ._layers import conv_block, dense_layers
 from .augment import RandomShiftFlip
-
-_LAYERS = {
-    1: (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d, nn.AvgPool1d),
-    2: (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.AvgPool2d),
-}
 
 
 class CNN(nn.Module):
@@ -109,22 +104,25 @@ class CNN(nn.Module):
         self.random_shift = random_shift
         self.random_flip = random_flip
 
-        conv, norm, max_pool, avg_pool = _LAYERS[len(self.input_shape) - 1]
         if padding == "same" and stride != 1:
             padding = kernel_size // 2  # torch's "same" needs stride 1
         blocks, channels = [], self.input_shape[0]
         if random_shift or random_flip:
             blocks.append(RandomShiftFlip(random_shift, random_flip))
         for n_filters in self.filters:
-            blocks.append(conv(channels, n_filters, kernel_size, stride, padding))
-            if batch_norm:
-                blocks.append(norm(n_filters))
-            blocks.append(make_activation(activation))
-            if pooling != "none":
-                pool = max_pool if pooling == "max" else avg_pool
-                blocks.append(pool(pool_size, ceil_mode=True))
-            if dropout > 0:
-                blocks.append(nn.Dropout(dropout))
+            blocks += conv_block(
+                len(self.input_shape) - 1,
+                channels,
+                n_filters,
+                kernel_size,
+                activation,
+                batch_norm,
+                dropout,
+                stride=stride,
+                padding=padding,
+                pooling=pooling,
+                pool_size=pool_size,
+            )
             channels = n_filters
         self.features = nn.Sequential(*blocks)
 

@@ -5,9 +5,8 @@ import math
 import torch
 from torch import nn
 
-from ._activations import dense_layers, make_activation
+from ._layers import CONV_LAYERS, conv_block, dense_layers
 from .autoencoder import CodeAutoencoder
-from .cnn import _LAYERS
 
 
 class ConvAutoencoder(CodeAutoencoder):
@@ -102,50 +101,41 @@ class ConvAutoencoder(CodeAutoencoder):
         self.pooling = pooling
         self.pool_size = pool_size
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
-        conv, norm, max_pool, avg_pool = _LAYERS[len(self.input_shape) - 1]
-
-        def block(n_in, n_out):
-            layers = [conv(n_in, n_out, kernel_size, padding="same")]
-            if batch_norm:
-                layers.append(norm(n_out))
-            layers.append(make_activation(activation))
-            return layers
-
-        def dropout_layer():
-            return [nn.Dropout(dropout)] if dropout > 0 else []
+        n_dims = len(self.input_shape) - 1
+        conv, max_pool = CONV_LAYERS[n_dims][0], CONV_LAYERS[n_dims][2]
+        block = {"activation": activation, "batch_norm": batch_norm, "dropout": dropout}
 
         # Encoder: the blocks, recording the size each one pools from.
         sizes, encoder, channels = [], [], self.input_shape[0]
         probe = torch.zeros(1, *self.input_shape)
         for n_filters in self.filters:
             sizes.append(tuple(probe.shape[2:]))
-            encoder += block(channels, n_filters)
-            if pooling != "none":
-                pool = max_pool if pooling == "max" else avg_pool
-                encoder.append(pool(pool_size, ceil_mode=True))
-                probe = pool(pool_size, ceil_mode=True)(probe)
-            encoder += dropout_layer()
+            encoder += conv_block(
+                n_dims, channels, n_filters, kernel_size, **block,
+                pooling=pooling, pool_size=pool_size,
+            )  # fmt: skip
+            if pooling != "none":  # any pooling shrinks the maps alike
+                probe = max_pool(pool_size, ceil_mode=True)(probe)
             channels = n_filters
         maps = (channels, *probe.shape[2:])  # the last feature maps
         width = math.prod(maps)
-        dense = {"activation": activation, "batch_norm": batch_norm, "dropout": dropout}
         hidden = self.hidden_layer_sizes
         self.encoder = nn.Sequential(
             *encoder,
             nn.Flatten(),
-            *dense_layers(width, hidden, **dense),
+            *dense_layers(width, hidden, **block),
             nn.Linear(hidden[-1] if hidden else width, self.code_width),
         )
 
         # Decoder: the mirror image, up-sampling back to each recorded size.
         decoder = [
-            *dense_layers(n_components, (*hidden[::-1], width), **dense),
+            *dense_layers(n_components, (*hidden[::-1], width), **block),
             nn.Unflatten(1, maps),
         ]
         for size, n_filters in zip(sizes[::-1], self.filters[::-1], strict=True):
             if pooling != "none":
                 decoder.append(nn.Upsample(size=size, mode="nearest"))
-            decoder += block(channels, n_filters) + dropout_layer()
+            decoder += conv_block(n_dims, channels, n_filters, kernel_size, **block)
             channels = n_filters
         decoder.append(conv(channels, self.input_shape[0], kernel_size, padding="same"))
         self.decoder = nn.Sequential(*decoder)

@@ -5,7 +5,7 @@ import math
 import torch
 from torch import nn
 
-from ._activations import dense_layers
+from ._layers import dense_layers
 
 
 class MLP(nn.Module):

@@ -1,0 +1,233 @@
+"""How each kind of input becomes the module's input: one small object per kind.
+
+An estimator names its kind in one class attribute, ``_input_type``. A fresh
+``fit`` makes one from the estimator's parameters (:meth:`InputKind.
+from_estimator`) and calls :meth:`~InputKind.fit_transform`: it validates X
+(and y) with scikit-learn's ``validate_data``, which records
+``n_features_in_`` and ``feature_names_in_`` on the estimator, learns what
+later data must match (the shape of a sample, a vocabulary), publishes what
+users read of it as fitted attributes (``input_shape_``...), and returns X
+converted for the module. :meth:`~InputKind.transform` validates later X
+(predict, transform, ``partial_fit``, warm starts) against what was learnt
+and converts it the same way; :meth:`~InputKind.inverse_transform` gives
+module-shaped samples back in the layout ``fit`` was given.
+
+The kinds: :class:`Rows` (table rows, dense or sparse), :class:`Samples`
+(signals and images) and :class:`~sknn._sequences.Sequences` (sequences of
+fixed or variable length, token ids). Another kind of input is another
+subclass: a new ``_validate`` (what X may be), ``_learn`` and ``_convert``.
+"""
+
+import contextlib
+import inspect
+import math
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.utils import check_array, get_tags
+from sklearn.utils.validation import check_X_y, validate_data
+
+from ._params import positive_ints
+
+
+class InputKind:
+    """Base of the input kinds: scikit-learn's validation, then a conversion.
+
+    The constructor's arguments are estimator parameters of the same names
+    (see :meth:`from_estimator`). Attributes ending in ``_`` are learnt in
+    ``fit_transform``; those named in ``published`` are also set on the
+    estimator, where users read them.
+    """
+
+    #: check_array arguments beyond the float dtypes and sparse acceptance.
+    check_kwargs: dict = {}
+    #: Learnt attributes that the estimator exposes under the same names.
+    published: tuple[str, ...] = ()
+
+    @classmethod
+    def from_estimator(cls, estimator) -> "InputKind":
+        """A new kind with the estimator's parameters of the same names."""
+        names = inspect.signature(cls).parameters
+        return cls(**{name: getattr(estimator, name) for name in names})
+
+    def fit_transform(self, estimator, X, y=None, **y_kwargs):
+        """Validate training data, learn what later data must match, convert.
+
+        ``y=None`` validates X alone (autoencoders; a supervised estimator's
+        tags make scikit-learn ask for y then). ``y_kwargs`` go to
+        ``validate_data`` (``multi_output``, ``y_numeric``). Returns ``(X, y)``.
+        """
+        self.name_ = type(estimator).__name__
+        self.sparse_ = get_tags(estimator).input_tags.sparse
+        X, y = self._validate(estimator, X, y, reset=True, **y_kwargs)
+        self._learn(X)
+        for name in self.published:
+            setattr(estimator, name, getattr(self, name))
+        return self._convert(X), y
+
+    def transform(self, estimator, X, y="no_validation", **y_kwargs):
+        """Validate later data against what ``fit_transform`` learnt, convert.
+
+        Without y (predict, transform) X is validated alone; ``y=None``, as
+        ``fit_transform`` takes it. Returns ``(X, y)``, y None when not given.
+        """
+        X, y = self._validate(estimator, X, y, reset=False, **y_kwargs)
+        return self._convert(X), y
+
+    def inverse_transform(self, samples: np.ndarray) -> np.ndarray:
+        """Module-shaped samples in the layout ``fit`` was given."""
+        return samples
+
+    def dtype(self, compute_dtype: torch.dtype) -> torch.dtype:
+        """The tensor dtype of converted X, given the dtype the module computes in."""
+        return compute_dtype
+
+    # ---------------------------------------------------------------- steps
+    def _check_kwargs(self) -> dict:
+        accept_sparse = ["csr", "csc", "coo"] if self.sparse_ else False
+        return {
+            "accept_sparse": accept_sparse,
+            "dtype": [np.float64, np.float32],
+            **self.check_kwargs,
+        }
+
+    def _validate(self, estimator, X, y, *, reset, **y_kwargs):
+        """``validate_data`` of X (and y); ``(X, y)`` validated, y None when
+        absent."""
+        X = self._as_array(X, reset=reset)
+        kwargs = self._check_kwargs()
+        no_y = y is None or isinstance(y, str)  # None or "no_validation"
+        if y is None and get_tags(estimator).target_tags.required:
+            validate_data(estimator, X, y)  # raises scikit-learn's "requires y"
+        if not reset and kwargs.get("allow_nd") and _is_nd(X):
+            # scikit-learn counts features on axis 1, which for n-d samples is
+            # a height, a channel count or a number of steps that later calls
+            # may change, or give as flat rows: _convert checks the shape of
+            # the samples instead.
+            if no_y:
+                return check_array(X, estimator=estimator, **kwargs), None
+            return check_X_y(X, y, estimator=estimator, **kwargs, **y_kwargs)
+        if no_y:
+            return validate_data(estimator, X, reset=reset, **kwargs), None
+        return validate_data(estimator, X, y, reset=reset, **kwargs, **y_kwargs)
+
+    def _as_array(self, X, *, reset):
+        """X before validation: nested lists of samples as one array."""
+        return X
+
+    def _learn(self, X) -> None:
+        """Learn from validated training X what later data must match."""
+
+    def _convert(self, X):
+        """Validated X as the module's input."""
+        return X
+
+
+class Rows(InputKind):
+    """Rows of a table: ``(n_samples, n_features)``, dense or sparse (CSR)."""
+
+    def _validate(self, estimator, X, y, *, reset, **y_kwargs):
+        if (
+            not reset
+            and isinstance(y, str)
+            and type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+            and X.shape[0] > 0
+            and X.shape[1] == estimator.n_features_in_
+            and not hasattr(estimator, "feature_names_in_")
+            and np.isfinite(X).all()
+        ):
+            # A finite float ndarray of the fitted width, on an estimator fitted
+            # without feature names, passes every check validate_data makes;
+            # for a few rows those checks cost several times the forward pass.
+            return X, None
+        return super()._validate(estimator, X, y, reset=reset, **y_kwargs)
+
+    def _convert(self, X):
+        return X.tocsr() if sp.issparse(X) else X
+
+
+class Samples(InputKind):
+    """Signals and images, channels first: 2D X is one signal per row, 3D X
+    grey images, 4D X images with channels, and flat rows take the shape of a
+    sample from ``input_shape``.
+
+    Learns ``input_shape_`` (channels first) and counts ``n_features_in_`` as
+    values per sample, since images may come back as flat rows.
+    """
+
+    check_kwargs = {"allow_nd": True}
+    published = ("input_shape_", "n_features_in_")
+
+    def __init__(self, input_shape=None):
+        self.input_shape = input_shape
+
+    def _as_array(self, X, *, reset):
+        if isinstance(X, list | tuple):
+            with contextlib.suppress(ValueError):  # ragged: validation says so
+                X = np.asarray(X, dtype=float)
+        return X
+
+    def _learn(self, X) -> None:
+        self.input_shape_ = self._sample_shape(X)
+        self.n_features_in_ = math.prod(self.input_shape_)
+        self.layout_ = tuple(X.shape[1:])  # as fit was given them
+
+    def _sample_shape(self, X) -> tuple[int, ...]:
+        """The shape of one sample, channels first, from X and ``input_shape``."""
+        if self.input_shape is not None:
+            shape = positive_ints("input_shape", self.input_shape)
+            if len(shape) == 1:
+                shape = (1, *shape)
+            if len(shape) not in (2, 3):
+                raise ValueError(
+                    "input_shape must be (length,), (channels, length) or "
+                    f"(channels, height, width), got {tuple(self.input_shape)}."
+                )
+            if math.prod(shape) != math.prod(X.shape[1:]):
+                raise ValueError(
+                    f"{self.name_} got input_shape={tuple(self.input_shape)}, "
+                    f"{math.prod(shape)} values per sample, but X has samples of "
+                    f"shape {X.shape[1:]} ({math.prod(X.shape[1:])} values). Give "
+                    "the shape of one sample, e.g. (1, 8, 8) for 64-pixel grey "
+                    "images."
+                )
+            return shape
+        if X.ndim == 2:
+            return (1, X.shape[1])  # one signal per row
+        if X.ndim == 3:
+            return (1, *X.shape[1:])  # grey images
+        if X.ndim == 4:
+            return tuple(X.shape[1:])
+        raise ValueError(
+            f"{self.name_} expects signals of shape (n_samples, length), images of "
+            "shape (n_samples, height, width) or (n_samples, channels, height, "
+            f"width), or flat rows with input_shape; got X of shape {X.shape}."
+        )
+
+    def _convert(self, X):
+        if sp.issparse(X):
+            X = X.toarray()
+        sample, shape = tuple(X.shape[1:]), self.input_shape_
+        if X.ndim == 2 or self.input_shape is not None:
+            # Flat rows (or signals of one channel), or the user's reshape.
+            fits = math.prod(sample) == math.prod(shape)
+        else:
+            fits = sample == shape or (shape[0] == 1 and sample == shape[1:])
+        if not fits:
+            raise ValueError(
+                f"{self.name_} was fitted on samples of shape {shape} "
+                f"({math.prod(shape)} values), got samples of shape {sample}. "
+                f"Pass X of shape (n_samples, {', '.join(map(str, shape))}), or "
+                f"flat rows of {math.prod(shape)} values."
+            )
+        return np.reshape(X, (X.shape[0], *shape))
+
+    def inverse_transform(self, samples):
+        return samples.reshape(len(samples), *self.layout_)
+
+
+def _is_nd(X) -> bool:
+    return isinstance(X, np.ndarray) and X.ndim > 2

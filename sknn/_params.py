@@ -1,0 +1,85 @@
+"""Parameters shared by the estimators, declared once: constraints and checks.
+
+Each constraint list below is the one place where a shared parameter's valid
+values are written; the estimators combine them into their
+``_parameter_constraints``.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ._optim import SOLVERS
+from ._sklearn import Interval, Options, StrOptions
+from .modules import ACTIVATIONS
+
+
+def positive_ints(name: str, values) -> tuple[int, ...]:
+    """``values`` (an int or a sequence of ints) as a tuple of positive ints;
+    a ValueError naming the parameter otherwise."""
+    values = (values,) if isinstance(values, Integral) else tuple(values)
+    if any(not isinstance(v, Integral) or v <= 0 for v in values):
+        raise ValueError(f"{name} must be positive integers, got {values}.")
+    return tuple(int(v) for v in values)
+
+
+POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
+
+# Widths of layers (hidden_layer_sizes, filters): an int or a sequence of
+# positive ints. The estimators check the values inside sequences with
+# positive_ints before training (BaseNeuralEstimator._check_params).
+LAYER_SIZE = Interval(Integral, 1, None, closed="left")
+LAYER_SIZES = ["array-like", LAYER_SIZE]
+
+# The layers every architecture has around its own part.
+NETWORK_CONSTRAINTS = {
+    "hidden_layer_sizes": LAYER_SIZES,
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "batch_norm": ["boolean"],
+}
+
+CONV_CONSTRAINTS = {
+    "filters": LAYER_SIZES,
+    "kernel_size": POSITIVE_INT,
+    "pooling": [StrOptions({"max", "avg", "none"})],
+    "pool_size": POSITIVE_INT,
+    "input_shape": ["array-like", None],
+}
+
+CLASS_WEIGHT = [dict, StrOptions({"balanced"}), None]
+
+REGRESSION_LOSS = [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})]
+
+# The training parameters of every estimator (BaseNeuralEstimator.__init__).
+TRAINING_CONSTRAINTS = {
+    "solver": [StrOptions(set(SOLVERS))],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "batch_size": [StrOptions({"auto"}), *POSITIVE_INT],
+    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+    "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+    "power_t": [Interval(Real, 0, None, closed="left")],
+    "max_iter": POSITIVE_INT,
+    "shuffle": ["boolean"],
+    "random_state": ["random_state"],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+    "momentum": [Interval(Real, 0, 1, closed="both")],
+    "nesterovs_momentum": ["boolean"],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "beta_1": [Interval(Real, 0, 1, closed="left")],
+    "beta_2": [Interval(Real, 0, 1, closed="left")],
+    "epsilon": [Interval(Real, 0, None, closed="neither")],
+    "n_iter_no_change": [*POSITIVE_INT, Options(Real, {np.inf})],
+    "max_fun": POSITIVE_INT,
+    "device": [str],
+    "callbacks": [list, None],
+}
+
+
+def training_parameters(arguments: dict) -> dict:
+    """The training parameters among a subclass ``__init__``'s ``locals()``,
+    to pass on to ``BaseNeuralEstimator.__init__``."""
+    return {name: arguments[name] for name in TRAINING_CONSTRAINTS}

@@ -1,0 +1,204 @@
+"""Sequences as a kind of input: fixed or variable length, features or token ids.
+
+Any sequence model takes X through :class:`Sequences`: ``(n_samples,
+n_timesteps, n_features)`` arrays, univariate ``(n_samples, n_timesteps)``
+arrays, flat rows with ``input_shape``, and sequences of different lengths as
+lists of arrays or as arrays padded at the end with time steps that are NaN
+in every feature. The module receives ``(N, T, n_features)`` floats with NaN
+steps marking padding, or, with ``embedding_dim``, ``(N, T)`` int64 ids in
+the module's convention (:data:`~sknn.modules.rnn.PADDING_ID`,
+:data:`~sknn.modules.rnn.UNKNOWN_ID`, then the tokens).
+"""
+
+import math
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+from ._inputs import InputKind
+from .modules.rnn import PADDING_ID, UNKNOWN_ID
+
+
+class Sequences(InputKind):
+    """Sequences of feature vectors, or of token ids with ``embedding_dim``.
+
+    Learns ``n_step_features_`` (features per time step) and, for token ids,
+    ``vocabulary_size_`` (one more than the largest id seen); 2D X keeps
+    scikit-learn's ``n_features_in_`` (its columns), while for 3D X, whose
+    number of steps may vary, ``n_features_in_`` counts features per step.
+    """
+
+    check_kwargs = {"allow_nd": True, "ensure_all_finite": "allow-nan"}
+
+    def __init__(self, input_shape=None, embedding_dim=None, padding_id=None):
+        self.input_shape = input_shape
+        self.embedding_dim = embedding_dim
+        self.padding_id = padding_id
+
+    @property
+    def published(self) -> tuple[str, ...]:
+        names = ("n_step_features_", "n_features_in_")
+        return names if self.embedding_dim is None else (*names, "vocabulary_size_")
+
+    def dtype(self, compute_dtype):
+        return torch.int64 if self.embedding_dim is not None else compute_dtype
+
+    # ------------------------------------------------------------ validation
+    def _as_array(self, X, *, reset):
+        """Lists of sequences as one (n_samples, max_length, n_features) array;
+        sequences of different lengths are padded at the end with NaN steps.
+
+        In ``fit``, a list of 1D sequences of one length is a 2D array, as
+        everywhere in scikit-learn; later it is univariate, (n, length, 1),
+        whatever its lengths, so that it needs no feature count.
+        """
+        if isinstance(X, np.ndarray) and X.dtype != object:
+            return X
+        if not isinstance(X, list | tuple | np.ndarray) or len(X) == 0:
+            return X
+        try:
+            sequences = [np.asarray(s, dtype=float) for s in X]
+        except (TypeError, ValueError):
+            return X  # not numbers: validation says so
+        shapes = {s.shape for s in sequences}
+        if len(shapes) == 1:
+            X = np.stack(sequences)
+            return X[:, :, np.newaxis] if not reset and X.ndim == 2 else X
+        ndims = {s.ndim for s in sequences}
+        widths = {s.shape[1] for s in sequences if s.ndim == 2}
+        if ndims - {1, 2} or len(ndims) > 1 or len(widths) > 1:
+            raise ValueError(
+                f"{self.name_} got sequences of shapes "
+                f"{sorted(shapes)[:5]}: variable-length sequences must all be "
+                "1D (length_i,) or all 2D (length_i, n_features) with the "
+                "same n_features."
+            )
+        n_features = widths.pop() if widths else 1
+        length = max(len(s) for s in sequences)
+        padded = np.full((len(sequences), length, n_features), np.nan)
+        for row, sequence in zip(padded, sequences, strict=True):
+            row[: len(sequence)] = sequence.reshape(len(sequence), n_features)
+        return padded
+
+    # ------------------------------------------------------------ conversion
+    def _learn(self, X) -> None:
+        steps = self._sequences(X)
+        self.n_step_features_ = steps.shape[2]
+        # 2D X keeps scikit-learn's count of columns; for 3D X, whose number
+        # of steps may vary, it is the features per step.
+        self.n_features_in_ = X.shape[1] if X.ndim == 2 else steps.shape[2]
+        if self.embedding_dim is not None:
+            ids, padding = self._ids(*self._steps(X))
+            tokens = ids[~padding]
+            self.vocabulary_size_ = int(tokens.max()) + 1 if tokens.size else 0
+
+    def _sequences(self, X) -> np.ndarray:
+        """X as (n_samples, n_timesteps, n_features)."""
+        if self.input_shape is not None:
+            shape = tuple(self.input_shape)
+            if (
+                len(shape) not in (1, 2)
+                or any(not isinstance(v, Integral) or v <= 0 for v in shape)
+                or math.prod(shape) != math.prod(X.shape[1:])
+            ):
+                raise ValueError(
+                    f"{self.name_} got input_shape={shape}, but X has samples of "
+                    f"shape {X.shape[1:]} ({math.prod(X.shape[1:])} values). "
+                    "Give (n_timesteps, n_features) with n_timesteps * "
+                    "n_features values per sample, or (n_timesteps,)."
+                )
+            return X.reshape(X.shape[0], shape[0], -1)
+        if X.ndim == 2:
+            return X[:, :, np.newaxis]  # one univariate sequence per row
+        if X.ndim == 3:
+            return X
+        raise ValueError(
+            f"{self.name_} expects sequences of shape (n_samples, n_timesteps, "
+            "n_features), univariate sequences (n_samples, n_timesteps), a "
+            "list of (length_i, n_features) arrays, or flat rows with "
+            f"input_shape; got X of shape {X.shape}."
+        )
+
+    def _steps(self, X):
+        """X as (n_samples, n_timesteps, n_step_features_) floats, and its
+        padding mask (n_samples, n_timesteps), or None without NaN."""
+        if sp.issparse(X):
+            X = X.toarray()
+        X = self._sequences(X)
+        if X.shape[2] != self.n_step_features_:
+            raise ValueError(
+                f"{self.name_} was fitted on sequences of {self.n_step_features_} "
+                f"feature(s) per time step, got {X.shape[2]}. Pass X of shape "
+                f"(n_samples, n_timesteps, {self.n_step_features_})."
+            )
+        nan = np.isnan(X)
+        if not nan.any():
+            return X, None
+        padding = nan.all(axis=2)
+        if (nan.any(axis=2) & ~padding).any():
+            raise ValueError(
+                f"{self.name_} got NaN in some but not all features of a time "
+                "step. NaN marks padding, a whole time step after the end "
+                "of a shorter sequence; impute missing values first (e.g. "
+                "with sklearn.impute.SimpleImputer)."
+            )
+        return X, padding
+
+    def _convert(self, X):
+        X, padding = self._steps(X)
+        if self.embedding_dim is None:
+            if padding is not None:
+                self._check_padding(padding)
+            return X
+        ids, padding = self._ids(X, padding)
+        internal = np.full(ids.shape, PADDING_ID, dtype=np.int64)
+        tokens = ids[~padding]
+        known = tokens < self.vocabulary_size_
+        internal[~padding] = np.where(known, tokens + 2, UNKNOWN_ID)
+        return internal
+
+    def _check_padding(self, padding: np.ndarray) -> None:
+        """Padding (n_samples, n_timesteps) must end every sequence."""
+        inside = padding[:, :-1] & ~padding[:, 1:]
+        if inside.any():
+            row = int(np.flatnonzero(inside.any(1))[0])
+            raise ValueError(
+                f"{self.name_} got NaN (padding) before the end of sequence {row}. "
+                "NaN time steps mark the end of shorter sequences and must "
+                "come after every real step; impute missing values first "
+                "(e.g. with sklearn.impute.SimpleImputer)."
+            )
+        if padding[:, 0].any():
+            row = int(np.flatnonzero(padding[:, 0])[0])
+            raise ValueError(
+                f"{self.name_} got sequence {row} with no time step (it is all "
+                "NaN/padding); every sequence needs at least one step."
+            )
+
+    def _ids(self, X, padding):
+        """Token ids (n_samples, n_timesteps) of X (n_samples, n_timesteps, 1),
+        checked, and their padding mask (NaN steps and ``padding_id``)."""
+        if X.shape[2] != 1:
+            raise ValueError(
+                f"{self.name_} with embedding_dim expects one token id per time "
+                f"step, got {X.shape[2]} features per step. Pass X of shape "
+                "(n_samples, n_timesteps) or a list of 1D id sequences."
+            )
+        ids = X[:, :, 0]
+        if padding is None:
+            padding = np.zeros(ids.shape, dtype=bool)
+        else:
+            padding = padding.copy()
+        if self.padding_id is not None:
+            padding |= ids == self.padding_id
+        self._check_padding(padding)
+        tokens = ids[~padding]
+        if (tokens < 0).any() or (tokens != np.round(tokens)).any():
+            raise ValueError(
+                f"{self.name_} with embedding_dim expects token ids that are "
+                "integers >= 0 (padding_id and NaN pad); got "
+                f"{tokens[(tokens < 0) | (tokens != np.round(tokens))][:3]}."
+            )
+        return ids, padding
