@@ -73,62 +73,13 @@ _BATCH_STATISTICS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 class BaseNeuralEstimator(BaseEstimator):
     """Base class of the sknn estimators: the shared training machinery.
 
-    Not meant to be used directly; see :class:`sknn.MLPClassifier` and
-    :class:`sknn.MLPRegressor` for the parameters.
+    Not meant to be used directly. Each estimator's ``__init__`` takes the
+    training parameters (``TRAINING_CONSTRAINTS``, with scikit-learn's MLP
+    defaults, documented by ``_docs.TRAINING_PARAMETERS``) and its own, and
+    stores them all with :func:`~sknn._params.store_parameters`.
     """
 
     _parameter_constraints: dict = dict(TRAINING_CONSTRAINTS)
-
-    def __init__(
-        self,
-        *,
-        solver,
-        alpha,
-        batch_size,
-        learning_rate,
-        learning_rate_init,
-        power_t,
-        max_iter,
-        shuffle,
-        random_state,
-        tol,
-        verbose,
-        warm_start,
-        momentum,
-        nesterovs_momentum,
-        early_stopping,
-        validation_fraction,
-        beta_1,
-        beta_2,
-        epsilon,
-        n_iter_no_change,
-        max_fun,
-        device,
-        callbacks,
-    ):
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.device = device
-        self.callbacks = callbacks
 
     # ------------------------------------------------------------------ hooks
     _input_type = Rows

@@ -5,6 +5,7 @@ values are written; the estimators combine them into their
 ``_parameter_constraints``.
 """
 
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -79,7 +80,10 @@ TRAINING_CONSTRAINTS = {
 }
 
 
-def training_parameters(arguments: dict) -> dict:
-    """The training parameters among a subclass ``__init__``'s ``locals()``,
-    to pass on to ``BaseNeuralEstimator.__init__``."""
-    return {name: arguments[name] for name in TRAINING_CONSTRAINTS}
+def store_parameters(estimator, arguments: dict) -> None:
+    """Set each argument of the estimator's ``__init__`` on it, under its own
+    name and unchanged, from that ``__init__``'s ``locals()``: scikit-learn's
+    rule for ``__init__``, written once."""
+    for name in inspect.signature(type(estimator).__init__).parameters:
+        if name != "self":
+            setattr(estimator, name, arguments[name])

@@ -84,7 +84,7 @@ class Sequences(InputKind):
 
     # ------------------------------------------------------------ conversion
     def _learn(self, X) -> None:
-        steps = self._sequences(X)
+        steps = self._sequences(X.toarray() if sp.issparse(X) else X)
         self.n_step_features_ = steps.shape[2]
         # 2D X keeps scikit-learn's count of columns; for 3D X, whose number
         # of steps may vary, it is the features per step.

@@ -19,7 +19,7 @@ from ._params import (
     NETWORK_CONSTRAINTS,
     POSITIVE_INT,
     positive_ints,
-    training_parameters,
+    store_parameters,
 )
 from ._sklearn import Interval, StrOptions, fit_context
 from .modules import DenseAutoencoder
@@ -449,18 +449,7 @@ class Autoencoder(BaseAutoencoder):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(**training_parameters(locals()))
-        self.n_components = n_components
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.decoder_layer_sizes = decoder_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.noise = noise
-        self.noise_level = noise_level
-        self.loss = loss
-        self.variational = variational
-        self.beta = beta
+        store_parameters(self, locals())
 
     def _build_module(self) -> DenseAutoencoder:
         decoder = self.decoder_layer_sizes

@@ -19,7 +19,7 @@ from ._params import (
     NETWORK_CONSTRAINTS,
     POSITIVE_INT,
     positive_ints,
-    training_parameters,
+    store_parameters,
 )
 from ._sklearn import Interval, StrOptions
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
@@ -196,22 +196,7 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(**training_parameters(locals()))
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.padding = padding
-        self.pooling = pooling
-        self.pool_size = pool_size
-        self.global_pool = global_pool
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.random_shift = random_shift
-        self.random_flip = random_flip
-        self.input_shape = input_shape
-        self.class_weight = class_weight
+        store_parameters(self, locals())
 
 
 class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
@@ -298,19 +283,4 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(**training_parameters(locals()))
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.padding = padding
-        self.pooling = pooling
-        self.pool_size = pool_size
-        self.global_pool = global_pool
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.random_shift = random_shift
-        self.random_flip = random_flip
-        self.input_shape = input_shape
-        self.loss = loss
+        store_parameters(self, locals())

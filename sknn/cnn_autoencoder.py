@@ -8,7 +8,7 @@ from ._docs import (
     activation_parameter,
 )
 from ._inputs import Samples
-from ._params import CONV_CONSTRAINTS, positive_ints, training_parameters
+from ._params import CONV_CONSTRAINTS, positive_ints, store_parameters
 from .autoencoder import (
     _AUTOENCODER_ATTRIBUTES_DOC,
     _AUTOENCODER_PARAMETERS_DOC,
@@ -145,22 +145,7 @@ class CNNAutoencoder(BaseAutoencoder):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(**training_parameters(locals()))
-        self.n_components = n_components
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.pooling = pooling
-        self.pool_size = pool_size
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.noise = noise
-        self.noise_level = noise_level
-        self.loss = loss
-        self.variational = variational
-        self.beta = beta
-        self.input_shape = input_shape
+        store_parameters(self, locals())
 
     def _check_params(self) -> None:
         super()._check_params()

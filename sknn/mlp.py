@@ -11,7 +11,7 @@ from ._docs import (
     TRAINING_PARAMETERS,
     activation_parameter,
 )
-from ._params import NETWORK_CONSTRAINTS, positive_ints, training_parameters
+from ._params import NETWORK_CONSTRAINTS, positive_ints, store_parameters
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
 from .modules import MLP
 
@@ -171,12 +171,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(**training_parameters(locals()))
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.class_weight = class_weight
+        store_parameters(self, locals())
 
 
 class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
@@ -260,9 +255,4 @@ class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(**training_parameters(locals()))
-        self.loss = loss
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
+        store_parameters(self, locals())

@@ -15,7 +15,7 @@ from ._params import (
     NETWORK_CONSTRAINTS,
     POSITIVE_INT,
     positive_ints,
-    training_parameters,
+    store_parameters,
 )
 from ._sequences import Sequences
 from ._sklearn import Interval, StrOptions
@@ -223,21 +223,7 @@ class RNNClassifier(_RNNMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(**training_parameters(locals()))
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.pooling = pooling
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.clip_grad_norm = clip_grad_norm
-        self.embedding_dim = embedding_dim
-        self.padding_id = padding_id
-        self.input_shape = input_shape
-        self.class_weight = class_weight
+        store_parameters(self, locals())
 
 
 class RNNRegressor(_RNNMixin, BaseNeuralRegressor):
@@ -327,18 +313,4 @@ class RNNRegressor(_RNNMixin, BaseNeuralRegressor):
         device="auto",
         callbacks=None,
     ):
-        super().__init__(**training_parameters(locals()))
-        self.cell = cell
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.bidirectional = bidirectional
-        self.pooling = pooling
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.clip_grad_norm = clip_grad_norm
-        self.embedding_dim = embedding_dim
-        self.padding_id = padding_id
-        self.input_shape = input_shape
-        self.loss = loss
+        store_parameters(self, locals())
