@@ -14,6 +14,17 @@ from skorch.callbacks import Callback, EpochTimer, PassthroughScoring
 from skorch.utils import TeeGenerator, to_numpy
 
 from ._data import BatchLoader
+from ._optim import add_scaled_
+
+# skorch methods that TrainingNet overrides or calls and that skorch does not
+# document: a release that renames one fails here, at import, by name.
+_SKORCH_INTERNALS = ("_set_training", "_zero_grad_optimizer", "_step_optimizer")
+if missing := [name for name in _SKORCH_INTERNALS if not hasattr(NeuralNet, name)]:
+    raise ImportError(
+        f"sknn's engine uses skorch's NeuralNet.{', '.join(missing)}, which this "
+        "skorch does not have. Install a skorch release that sknn supports (see "
+        "its pyproject.toml)."
+    )
 
 
 def penalized(parameter: torch.Tensor) -> bool:
@@ -177,11 +188,7 @@ class TrainingNet(NeuralNet):
             # d(0.5 * alpha * ||W||^2 / n) / dW, added as scikit-learn does.
             weights = [w for w in self._penalized_weights() if w.grad is not None]
             grads = [w.grad for w in weights]
-            n = _batch_weight(*batch)
-            if isinstance(n, torch.Tensor):  # weighted batches: no device sync
-                torch._foreach_add_(grads, torch._foreach_mul(weights, self.alpha / n))
-            else:
-                torch._foreach_add_(grads, weights, alpha=self.alpha / n)
+            add_scaled_(grads, weights, self.alpha / _batch_weight(*batch))
         if self.clip_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(
                 self.module_.parameters(), self.clip_grad_norm, foreach=True

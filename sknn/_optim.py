@@ -18,6 +18,22 @@ import functools
 
 import torch
 
+# torch's multi-tensor kernels: private names, public fallbacks below.
+_foreach_add_ = getattr(torch, "_foreach_add_", None)
+_foreach_mul = getattr(torch, "_foreach_mul", None)
+
+
+def add_scaled_(tensors: list, others: list, scale) -> None:
+    """``tensors[i] += scale * others[i]`` in place, in one multi-tensor kernel
+    where torch has them; ``scale`` a number or a 0-d tensor."""
+    if _foreach_add_ is None or _foreach_mul is None:
+        for tensor, other in zip(tensors, others, strict=True):
+            tensor.add_(other * scale)
+    elif isinstance(scale, torch.Tensor):  # no device sync for a tensor scale
+        _foreach_add_(tensors, _foreach_mul(others, scale))
+    else:
+        _foreach_add_(tensors, others, alpha=scale)
+
 
 @functools.cache
 def direct_kernel(decoupled: bool):
@@ -30,7 +46,7 @@ def direct_kernel(decoupled: bool):
     process, two steps on three values, tells.
     """
     kernel = getattr(torch, "_fused_adamw_" if decoupled else "_fused_adam_", None)
-    if kernel is None:
+    if kernel is None or _foreach_add_ is None:
         return None
     # The reference: torch's single-tensor step, which calls no fused kernel.
     optimizer_class = torch.optim.AdamW if decoupled else torch.optim.Adam
@@ -84,7 +100,7 @@ class _DirectFusedStep:
             return _unhooked(super().step.__func__)(self, closure)
         with torch.no_grad():
             for kernel, steps, args, options in calls:
-                torch._foreach_add_(steps, 1)
+                _foreach_add_(steps, 1)
                 kernel(*args, steps, **options)
         return None
 

@@ -89,3 +89,18 @@ def test_fit_context_fallback_validates_parameters():
     assert Fitted(max_iter=3).fit(X, y) == "fitted"
     with pytest.raises(ValueError, match="The 'max_iter' parameter of Fitted"):
         Fitted(max_iter=0).fit(X, y)
+
+
+@pytest.mark.parametrize("scale", [0.25, torch.tensor(0.25)])
+def test_multi_tensor_add_and_its_fallback_agree(scale, monkeypatch):
+    def added():
+        tensors = [torch.ones(3), torch.zeros(2, 2)]
+        _optim.add_scaled_(tensors, [torch.arange(3.0), torch.ones(2, 2)], scale)
+        return tensors
+
+    expected = [torch.tensor([1.0, 1.25, 1.5]), torch.full((2, 2), 0.25)]
+    for kernels in ("torch's", "fallback"):
+        if kernels == "fallback":
+            monkeypatch.setattr(_optim, "_foreach_add_", None)
+        for got, want in zip(added(), expected, strict=True):
+            torch.testing.assert_close(got, want, rtol=0, atol=0)
