@@ -195,8 +195,9 @@ class BaseNeuralEstimator(BaseEstimator):
     def _prepare_data(self, X, y, sample_weight, *, reset, classes):
         """Validated, converted X, encoded targets and weights: ``(X, y, w)``."""
         if reset:
-            self._input = self._input_type.from_estimator(self)
-            X, y = self._input.fit_transform(self, X, y, **self._y_kwargs())
+            kind = self._input_type.from_estimator(self)
+            X, y = kind.fit_transform(self, X, y, **self._y_kwargs())
+            self._input = kind
         else:
             X, y = self._input.transform(self, X, y, **self._y_kwargs())
         weight = self._sample_weight(sample_weight, X, y)
