@@ -406,7 +406,7 @@ REGISTRY = {
             wrong_shape=_as_3d,
             wrong_shape_message="Found array with dim 3",
             accepts_sparse=False,
-            random_params={"noise": "mask", "noise_level": 0.2, "variational": True},
+            random_params={"noise": "gaussian", "variational": True},
             fitted_attributes=_COMMON_FITTED,
         ),
         Entry(
@@ -421,7 +421,7 @@ REGISTRY = {
             wrong_shape_message=r"fitted on samples of shape \(1, 6, 6\) \(36 values"
             r"\), got samples of shape \(6, 5\)",
             accepts_sparse=False,
-            random_params={"noise": "gaussian", "variational": True},
+            random_params={"noise": "mask", "noise_level": 0.2, "variational": True},
             fitted_attributes=(*_COMMON_FITTED, "input_shape_"),
         ),
     ]
