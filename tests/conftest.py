@@ -266,6 +266,12 @@ class Entry:
             out.append(estimator.inverse_transform(out[0]))
         return out
 
+    def values(self, estimator, X) -> list:
+        """The outputs that are numbers rather than labels (to compare to a
+        tolerance): probabilities, predicted values, codes, reconstructions."""
+        out = self.outputs(estimator, X)
+        return out[1:] if self.kind == "classifier" else out
+
     def score(self, estimator, X, y):
         return estimator.score(X) if y is None else estimator.score(X, y)
 
@@ -491,8 +497,10 @@ def registry(kind=None, where=None):
 
 
 def module_state(estimator) -> dict:
-    """The fitted module's parameters and buffers, as CPU tensors."""
-    return {k: v.detach().cpu() for k, v in estimator.module_.state_dict().items()}
+    """A copy of the fitted module's parameters and buffers, on the CPU."""
+    return {
+        k: v.detach().cpu().clone() for k, v in estimator.module_.state_dict().items()
+    }
 
 
 def assert_same_module(a, b):
