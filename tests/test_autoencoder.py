@@ -109,6 +109,7 @@ def test_pipeline_grid_search_cross_val_pickle_and_determinism(digits):
     np.testing.assert_array_equal(a.transform(X), restored.transform(X))
 
 
+@pytest.mark.figures
 @pytest.mark.parametrize("n_components", [8, 16])
 def test_reconstructs_digits_better_than_pca(digits, n_components):
     X_train, X_test, _, _ = digits
@@ -122,6 +123,7 @@ def test_reconstructs_digits_better_than_pca(digits, n_components):
     assert error(ae) < error(pca)
 
 
+@pytest.mark.figures
 @pytest.mark.parametrize("n_components, margin", [(8, 0.0), (16, 0.01)])
 def test_codes_classify_about_as_well_as_pca_codes(digits, n_components, margin):
     X_train, X_test, y_train, y_test = digits
@@ -133,6 +135,7 @@ def test_codes_classify_about_as_well_as_pca_codes(digits, n_components, margin)
     assert ae_score >= pca.fit(X_train, y_train).score(X_test, y_test) - margin
 
 
+@pytest.mark.figures
 def test_denoising_beats_pca_on_noisy_digits(digits):
     X_train, X_test, _, _ = digits
     rng = np.random.RandomState(0)
@@ -147,6 +150,7 @@ def test_denoising_beats_pca_on_noisy_digits(digits):
     assert error(dae) < error(pca)  # measured: 0.0202 vs 0.0269
 
 
+@pytest.mark.figures
 def test_anomaly_scores_separate_the_trained_digit(digits):
     X_train, X_test, y_train, y_test = digits
     ae = Autoencoder(n_components=8, random_state=0).fit(X_train[y_train == 8])
@@ -176,6 +180,7 @@ def test_variational_codes_are_the_means_and_beta_pulls_them_to_the_prior(digits
     assert strong.score(X_test) < weak.score(X_test)
 
 
+@pytest.mark.figures
 def test_variational_with_binary_crossentropy(digits):
     X_train, X_test, _, _ = digits
     vae = Autoencoder(

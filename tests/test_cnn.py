@@ -175,6 +175,7 @@ def _pattern_at_random_positions(n, length=64, seed=0):
     return X, y
 
 
+@pytest.mark.figures
 def test_convolution_wins_on_a_pattern_at_a_random_position():
     X, y = _pattern_at_random_positions(1200)
     X_test, y_test = _pattern_at_random_positions(600, seed=1)
@@ -198,6 +199,7 @@ def test_regressor_on_signals():
     assert reg.score(X[300:], y[300:]) > 0.8
 
 
+@pytest.mark.figures
 def test_digits_as_images_reach_099_in_5_fold_cv(digits):
     """The figure the user guide reports (batch norm and dropout on)."""
     X, y = digits

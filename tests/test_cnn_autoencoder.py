@@ -183,6 +183,7 @@ def test_pipeline_grid_search_cross_val_pickle_and_determinism(digits):
     np.testing.assert_array_equal(a.transform(X), restored.transform(X))
 
 
+@pytest.mark.figures
 def test_reconstructs_digits_better_than_pca(digits):
     X_train, X_test, _, _ = digits
     ae = CNNAutoencoder(n_components=8, random_state=0).fit(X_train)
@@ -193,6 +194,7 @@ def test_reconstructs_digits_better_than_pca(digits):
     assert -ae.score(X_test) < pca_error
 
 
+@pytest.mark.figures
 def test_denoising_and_anomaly_scores_on_signals():
     train = waves(300)
     rng = np.random.RandomState(1)
