@@ -1,9 +1,10 @@
-"""CNNClassifier and CNNRegressor: shapes, errors, pipelines, accuracy."""
+"""CNNClassifier and CNNRegressor: sample shapes and layouts, their errors,
+searches over the architecture, augmentation, accuracy.
 
-import pickle
+(Pickling, seeding, DataFrames and the other shared concerns: the
+registry-parametrised test files.)"""
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_digits
@@ -52,14 +53,6 @@ def test_flat_rows_with_input_shape_equal_images(digits):
         flat.predict_proba(X[300:400]),
         rtol=1e-5,
     )
-
-
-def test_dataframe_of_flat_rows(digits):
-    X, y = digits
-    frame = pd.DataFrame(X[:200], columns=[f"px{i}" for i in range(64)])
-    clf = CNNClassifier(input_shape=(1, 8, 8), **SMALL).fit(frame, y[:200])
-    assert list(clf.feature_names_in_) == list(frame.columns)
-    assert clf.predict(frame.iloc[:5]).shape == (5,)
 
 
 def test_input_shape_that_does_not_fit_the_rows():
@@ -116,20 +109,6 @@ def test_convolutions_that_leave_nothing_raise_a_clear_error():
     X, y = np.zeros((10, 3)), np.arange(10) % 2
     with pytest.raises(ValueError, match="reduce inputs of shape"):
         CNNClassifier(kernel_size=5, padding="valid", **SMALL).fit(X, y)
-
-
-def test_pipeline_pickle_and_determinism(digits):
-    X, y = digits
-    # Bit-for-bit equal refits are a CPU promise: on a GPU, cuDNN's
-    # convolution kernels are not deterministic (documented).
-    params = dict(SMALL, input_shape=(1, 8, 8), device="cpu")
-    model = make_pipeline(StandardScaler(), CNNClassifier(**params))
-    model.fit(X[:300], y[:300])
-    again = make_pipeline(StandardScaler(), CNNClassifier(**params))
-    again.fit(X[:300], y[:300])
-    restored = pickle.loads(pickle.dumps(model))
-    np.testing.assert_array_equal(model.predict_proba(X), again.predict_proba(X))
-    np.testing.assert_array_equal(model.predict_proba(X), restored.predict_proba(X))
 
 
 def test_grid_search_over_the_architecture(digits):
