@@ -149,46 +149,60 @@ _RNN = dict(hidden_size=6, **_COMMON)
 _MLP = dict(hidden_layer_sizes=(8,), **_COMMON)
 
 
+# Fitted attributes every estimator documents; supervised ones add theirs.
+COMMON_ATTRIBUTES = (
+    "n_features_in_",
+    "n_iter_",
+    "t_",
+    "loss_",
+    "loss_curve_",
+    "validation_scores_",
+    "module_",
+    "history_",
+)
+SUPERVISED_ATTRIBUTES = ("n_outputs_", "out_activation_", "best_loss_")
+
+
+def _as_3d(X):
+    return X.reshape(len(X), 2, -1)
+
+
+def _narrower_samples(X):
+    return X[..., :-1]
+
+
 @dataclass(frozen=True)
 class Entry:
     """How the tests build, feed and read one public estimator.
 
-    Attributes
-    ----------
-    cls : type
-        The estimator class.
-    kind : {"classifier", "regressor", "transformer"}
-        What it does: transformers (the autoencoders) fit X alone (y=None)
-        and give ``transform`` rather than ``predict``.
-    params : dict
+    cls, kind
+        The estimator class; "classifier", "regressor" or "transformer"
+        (the autoencoders: they fit X alone, y=None, and ``transform``).
+    params
         A small, fast configuration (constructor keyword arguments).
-    sample_shape : tuple of int
-        Shape of one sample of the estimator's own data (``make_data``).
-    make : callable
-        ``make(sample_shape, seed)``: (X, y) of that shape, y None for
-        transformers.
-    flat_params : dict
-        Extra parameters with which the estimator reads flat rows (2D X, as
-        a scaler or a DataFrame gives them) of the same samples: the CNNs'
-        and RNNs' ``input_shape``.
-    n_features_in : int
-        ``n_features_in_`` after a fit on ``make_data``: the CNNs count the
-        values of a sample, the RNNs the features of a time step.
-    wrong_shape : callable
-        ``wrong_shape(X)``: samples the fitted estimator must refuse at
-        prediction, and ``wrong_shape_message``, the error it must give.
-    nan_message : str
-        The error for a NaN value in X (to the RNNs, NaN marks padding: a NaN
-        in one feature of a time step is an error of its own).
-    accepts_sparse : bool
-        Whether X may be a scipy sparse matrix (the autoencoders reconstruct
-        dense samples and refuse it).
-    random_params : dict
-        Parameters that add the estimator's own randomness (augmentation,
-        denoising noise, variational sampling, dropout between recurrent
-        layers) to dropout and the early-stopping split.
-    fitted_attributes : tuple of str
-        Public fitted attributes: absent before fit, present after.
+    sample_shape, make
+        Shape of one sample of the estimator's own data, and ``make(shape,
+        seed)`` giving (X, y) of such samples (y None for transformers).
+    n_features_in
+        ``n_features_in_`` after a fit on them: the CNNs count the values of
+        a sample, the RNNs the features of a time step.
+    flat_params
+        The parameters with which it reads the same samples as flat rows (as
+        a scaler or a DataFrame gives them): the CNNs' and RNNs'
+        ``input_shape``.
+    wrong_shape, wrong_shape_message
+        ``wrong_shape(X)``: samples the fitted estimator must refuse, with
+        that error (rows: a 3D array; images and sequences: another shape).
+    nan_message
+        The error for a NaN in X (to the RNNs NaN marks padding: a NaN in one
+        feature of a time step is an error of its own).
+    accepts_sparse
+        Whether X may be sparse (the autoencoders reconstruct dense samples).
+    random_params
+        Parameters adding the estimator's own randomness (augmentation,
+        denoising, sampled codes, dropout between recurrent layers).
+    extra_attributes
+        Its own public fitted attributes, besides the shared ones.
     """
 
     cls: type
@@ -197,21 +211,24 @@ class Entry:
     sample_shape: tuple
     make: Callable
     n_features_in: int
-    wrong_shape: Callable
-    wrong_shape_message: str
     flat_params: dict = field(default_factory=dict)
+    wrong_shape: Callable = _as_3d
+    wrong_shape_message: str = "Found array with dim 3"
     nan_message: str = "Input X contains NaN"
     accepts_sparse: bool = True
     random_params: dict = field(default_factory=dict)
-    fitted_attributes: tuple = ()
+    extra_attributes: tuple = ()
 
     @property
     def name(self) -> str:
         return self.cls.__name__
 
     @property
-    def supervised(self) -> bool:
-        return self.kind != "transformer"
+    def fitted_attributes(self) -> tuple:
+        """Public fitted attributes: absent before fit, present after."""
+        supervised = () if self.kind == "transformer" else SUPERVISED_ATTRIBUTES
+        classes = ("classes_",) if self.kind == "classifier" else ()
+        return COMMON_ATTRIBUTES + supervised + classes + self.extra_attributes
 
     def estimator(self, **params):
         """A fresh estimator of the small configuration, updated by ``params``."""
@@ -232,13 +249,12 @@ class Entry:
 
     def fit(self, estimator, X, y, **kwargs):
         """``estimator.fit``, without y for transformers."""
-        return (
-            estimator.fit(X, **kwargs) if y is None else estimator.fit(X, y, **kwargs)
-        )
+        if y is None:
+            return estimator.fit(X, **kwargs)
+        return estimator.fit(X, y, **kwargs)
 
     def partial_fit(self, estimator, X, y, **kwargs):
-        """``estimator.partial_fit``; the first call of a classifier passes
-        ``classes``."""
+        """``estimator.partial_fit``; a classifier's first call passes ``classes``."""
         if y is None:
             return estimator.partial_fit(X, **kwargs)
         if self.kind == "classifier" and not hasattr(estimator, "classes_"):
@@ -267,69 +283,54 @@ class Entry:
         return out
 
     def values(self, estimator, X) -> list:
-        """The outputs that are numbers rather than labels (to compare to a
-        tolerance): probabilities, predicted values, codes, reconstructions."""
+        """The outputs that are numbers, not labels (to compare to a tolerance)."""
         out = self.outputs(estimator, X)
         return out[1:] if self.kind == "classifier" else out
 
     def score(self, estimator, X, y):
         return estimator.score(X) if y is None else estimator.score(X, y)
 
-    def chance_score(self, X, y) -> float:
-        """The ``score`` of a model that learnt nothing: the majority class's
-        share, R² 0, the negated error of reconstructing the mean sample."""
-        if self.kind == "classifier":
-            return np.bincount(y).max() / len(y)
-        if self.kind == "regressor":
-            return 0.0
-        flat = X.reshape(len(X), -1)
-        return -float(np.mean((flat - flat.mean(axis=0)) ** 2))
-
     def learnt_score(self, X, y) -> float:
-        """A ``score`` on X, y that only a model that learnt reaches (the
-        small configurations reach it on held-out ``make_data`` samples):
-        chance + 0.3 accuracy, R² 0.5, or a reconstruction error under 80% of
-        the mean sample's."""
-        chance = self.chance_score(X, y)
-        return {
-            "classifier": chance + 0.3,
-            "regressor": 0.5,
-            "transformer": 0.8 * chance,
-        }[self.kind]
+        """A ``score`` only a model that learnt reaches (the small
+        configurations do, on held-out ``make_data`` samples): 0.3 above the
+        majority class's share, R² 0.5, or 80% of the error of reconstructing
+        every sample as the mean sample."""
+        if self.kind == "classifier":
+            return np.bincount(y).max() / len(y) + 0.3
+        if self.kind == "regressor":
+            return 0.5
+        flat = X.reshape(len(X), -1)
+        return -0.8 * float(np.mean((flat - flat.mean(axis=0)) ** 2))
 
 
-_SUPERVISED_FITTED = ("n_outputs_", "out_activation_", "best_loss_")
-_COMMON_FITTED = (
-    "n_features_in_",
-    "n_iter_",
-    "t_",
-    "loss_",
-    "loss_curve_",
-    "validation_scores_",
-    "module_",
-    "history_",
+def _shape_message(fitted, got):
+    """The CNNs' error for samples of shape ``got``, fitted on ``fitted``."""
+    values = int(np.prod(fitted))
+    fitted, got = (", ".join(map(str, shape)) for shape in (fitted, got))
+    return (
+        rf"fitted on samples of shape \({fitted}\) \({values} values\), got "
+        rf"samples of shape \({got}\)"
+    )
+
+
+_MLP_ATTRIBUTES = ("coefs_", "intercepts_", "n_layers_")
+# Grey images and sequences, as the CNNs and RNNs read them.
+_IMAGES = dict(
+    n_features_in=36,  # values per sample
+    flat_params={"input_shape": (1, 6, 6)},
+    wrong_shape=_narrower_samples,
+    wrong_shape_message=_shape_message((1, 6, 6), (6, 5)),
+    extra_attributes=("input_shape_",),
 )
-_MLP_FITTED = (*_COMMON_FITTED, *_SUPERVISED_FITTED, "coefs_", "intercepts_")
-_MLP_FITTED += ("n_layers_",)
-_CNN_FITTED = (*_COMMON_FITTED, *_SUPERVISED_FITTED, "input_shape_")
-_RNN_FITTED = (*_COMMON_FITTED, *_SUPERVISED_FITTED, "n_step_features_")
-
-
-def _drop_last_column(X):
-    return X[:, :-1]
-
-
-def _as_3d(X):
-    return X.reshape(len(X), 2, -1)
-
-
-def _narrower_images(X):
-    return X[..., :-1]
-
-
-def _fewer_step_features(X):
-    return X[..., :1]
-
+_SEQUENCES = dict(
+    n_features_in=2,  # features per time step
+    flat_params={"input_shape": (5, 2)},
+    wrong_shape=lambda X: X[..., :1],
+    wrong_shape_message=r"fitted on sequences of 2 feature\(s\) per time step",
+    nan_message="NaN in some but not all features of a time step",
+    random_params={"num_layers": 2},
+    extra_attributes=("n_step_features_",),
+)
 
 REGISTRY = {
     entry.cls: entry
@@ -338,94 +339,53 @@ REGISTRY = {
             sknn.MLPClassifier,
             "classifier",
             _MLP,
-            sample_shape=(4,),
-            make=_labelled,
+            (4,),
+            _labelled,
             n_features_in=4,
-            wrong_shape=_as_3d,
-            wrong_shape_message="Found array with dim 3",
-            fitted_attributes=(*_MLP_FITTED, "classes_"),
+            extra_attributes=_MLP_ATTRIBUTES,
         ),
         Entry(
             sknn.MLPRegressor,
             "regressor",
             _MLP,
-            sample_shape=(4,),
-            make=_targets,
+            (4,),
+            _targets,
             n_features_in=4,
-            wrong_shape=_as_3d,
-            wrong_shape_message="Found array with dim 3",
-            fitted_attributes=_MLP_FITTED,
+            extra_attributes=_MLP_ATTRIBUTES,
         ),
         Entry(
             sknn.CNNClassifier,
             "classifier",
             _CNN,
-            sample_shape=(6, 6),  # grey images
-            make=_labelled,
-            flat_params={"input_shape": (1, 6, 6)},
-            n_features_in=36,  # values per sample
-            wrong_shape=_narrower_images,
-            wrong_shape_message=r"fitted on samples of shape \(1, 6, 6\) \(36 values"
-            r"\), got samples of shape \(6, 5\)",
+            (6, 6),  # grey images
+            _labelled,
+            **_IMAGES,
             random_params={"random_shift": 1, "random_flip": True},
-            fitted_attributes=(*_CNN_FITTED, "classes_"),
         ),
         Entry(
             sknn.CNNRegressor,
             "regressor",
             _CNN,
-            sample_shape=(2, 4, 4),  # two-channel images
-            make=_targets,
+            (2, 4, 4),  # two-channel images
+            _targets,
+            n_features_in=32,
             flat_params={"input_shape": (2, 4, 4)},
-            n_features_in=32,  # values per sample
-            wrong_shape=_narrower_images,
-            wrong_shape_message=r"fitted on samples of shape \(2, 4, 4\) \(32 values"
-            r"\), got samples of shape \(2, 4, 3\)",
+            wrong_shape=_narrower_samples,
+            wrong_shape_message=_shape_message((2, 4, 4), (2, 4, 3)),
             random_params={"random_shift": 1},
-            fitted_attributes=_CNN_FITTED,
+            extra_attributes=("input_shape_",),
         ),
-        Entry(
-            sknn.RNNClassifier,
-            "classifier",
-            _RNN,
-            sample_shape=(5, 2),  # 5 time steps of 2 features
-            make=_labelled,
-            flat_params={"input_shape": (5, 2)},
-            n_features_in=2,  # features per time step
-            wrong_shape=_fewer_step_features,
-            wrong_shape_message=r"fitted on sequences of 2 feature\(s\) per time "
-            "step, got 1",
-            nan_message="NaN in some but not all features of a time step",
-            random_params={"num_layers": 2},
-            fitted_attributes=(*_RNN_FITTED, "classes_"),
-        ),
-        Entry(
-            sknn.RNNRegressor,
-            "regressor",
-            _RNN,
-            sample_shape=(5, 2),
-            make=_targets,
-            flat_params={"input_shape": (5, 2)},
-            n_features_in=2,
-            wrong_shape=_fewer_step_features,
-            wrong_shape_message=r"fitted on sequences of 2 feature\(s\) per time "
-            "step, got 1",
-            nan_message="NaN in some but not all features of a time step",
-            random_params={"num_layers": 2},
-            fitted_attributes=_RNN_FITTED,
-        ),
+        Entry(sknn.RNNClassifier, "classifier", _RNN, (5, 2), _labelled, **_SEQUENCES),
+        Entry(sknn.RNNRegressor, "regressor", _RNN, (5, 2), _targets, **_SEQUENCES),
         Entry(
             sknn.Autoencoder,
             "transformer",
             dict(n_components=2, hidden_layer_sizes=(8,), **_COMMON),
-            sample_shape=(6,),
-            make=_low_rank,
+            (6,),
+            _low_rank,
             n_features_in=6,
-            wrong_shape=_as_3d,
-            wrong_shape_message="Found array with dim 3",
             accepts_sparse=False,
             random_params={"noise": "gaussian", "variational": True},
-            fitted_attributes=_COMMON_FITTED,
         ),
         Entry(
             sknn.CNNAutoencoder,
@@ -433,16 +393,11 @@ REGISTRY = {
             # Without pooling, 15 epochs reconstruct well (test_cnn_autoencoder.py
             # has the pooling and up-sampling).
             dict(n_components=2, filters=(4,), pooling="none", **_COMMON),
-            sample_shape=(6, 6),  # grey images
-            make=_low_rank,
-            flat_params={"input_shape": (1, 6, 6)},
-            n_features_in=36,
-            wrong_shape=_narrower_images,
-            wrong_shape_message=r"fitted on samples of shape \(1, 6, 6\) \(36 values"
-            r"\), got samples of shape \(6, 5\)",
+            (6, 6),  # grey images
+            _low_rank,
+            **_IMAGES,
             accepts_sparse=False,
             random_params={"noise": "mask", "noise_level": 0.2, "variational": True},
-            fitted_attributes=(*_COMMON_FITTED, "input_shape_"),
         ),
     ]
 }
