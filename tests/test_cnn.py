@@ -1,9 +1,10 @@
-"""CNNClassifier and CNNRegressor: shapes, errors, pipelines, accuracy."""
+"""CNNClassifier and CNNRegressor: sample shapes and layouts, their errors,
+searches over the architecture, augmentation, accuracy.
 
-import pickle
+(Pickling, seeding, DataFrames and the other shared concerns: the
+registry-parametrised test files.)"""
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_digits
@@ -52,14 +53,6 @@ def test_flat_rows_with_input_shape_equal_images(digits):
         flat.predict_proba(X[300:400]),
         rtol=1e-5,
     )
-
-
-def test_dataframe_of_flat_rows(digits):
-    X, y = digits
-    frame = pd.DataFrame(X[:200], columns=[f"px{i}" for i in range(64)])
-    clf = CNNClassifier(input_shape=(1, 8, 8), **SMALL).fit(frame, y[:200])
-    assert list(clf.feature_names_in_) == list(frame.columns)
-    assert clf.predict(frame.iloc[:5]).shape == (5,)
 
 
 def test_input_shape_that_does_not_fit_the_rows():
@@ -118,20 +111,6 @@ def test_convolutions_that_leave_nothing_raise_a_clear_error():
         CNNClassifier(kernel_size=5, padding="valid", **SMALL).fit(X, y)
 
 
-def test_pipeline_pickle_and_determinism(digits):
-    X, y = digits
-    # Bit-for-bit equal refits are a CPU promise: on a GPU, cuDNN's
-    # convolution kernels are not deterministic (documented).
-    params = dict(SMALL, input_shape=(1, 8, 8), device="cpu")
-    model = make_pipeline(StandardScaler(), CNNClassifier(**params))
-    model.fit(X[:300], y[:300])
-    again = make_pipeline(StandardScaler(), CNNClassifier(**params))
-    again.fit(X[:300], y[:300])
-    restored = pickle.loads(pickle.dumps(model))
-    np.testing.assert_array_equal(model.predict_proba(X), again.predict_proba(X))
-    np.testing.assert_array_equal(model.predict_proba(X), restored.predict_proba(X))
-
-
 def test_grid_search_over_the_architecture(digits):
     X, y = digits
     search = GridSearchCV(
@@ -175,6 +154,7 @@ def _pattern_at_random_positions(n, length=64, seed=0):
     return X, y
 
 
+@pytest.mark.figures
 def test_convolution_wins_on_a_pattern_at_a_random_position():
     X, y = _pattern_at_random_positions(1200)
     X_test, y_test = _pattern_at_random_positions(600, seed=1)
@@ -198,6 +178,7 @@ def test_regressor_on_signals():
     assert reg.score(X[300:], y[300:]) > 0.8
 
 
+@pytest.mark.figures
 def test_digits_as_images_reach_099_in_5_fold_cv(digits):
     """The figure the user guide reports (batch norm and dropout on)."""
     X, y = digits

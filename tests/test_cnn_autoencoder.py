@@ -1,12 +1,12 @@
 """CNNAutoencoder: the convolutional autoencoder, on images and signals, with
-the CNN's input conventions."""
+the CNN's input conventions.
 
-import pickle
+(Pickling, seeding, zero sample weights and the other shared concerns: the
+registry-parametrised test files.)"""
 
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
@@ -18,9 +18,6 @@ from sklearn.preprocessing import MinMaxScaler
 from sknn import CNNAutoencoder
 
 SMALL = dict(filters=(4, 8), max_iter=5, random_state=0)
-# Bit-for-bit equal refits are a CPU promise: on a GPU, cuDNN's convolution
-# kernels are not deterministic (documented in the user guide).
-EXACT = dict(SMALL, device="cpu")
 
 
 @pytest.fixture(scope="module")
@@ -115,28 +112,54 @@ def test_partial_fit_and_warm_start_take_the_fitted_layouts():
     assert len(warm.loss_curve_) == 10 and warm.n_iter_ == 5
 
 
-def test_early_stopping_and_sample_weight_on_images():
+def test_early_stopping_on_weighted_images():
     X = np.random.RandomState(0).rand(60, 8, 8).astype(np.float32)
     ae = CNNAutoencoder(early_stopping=True, **SMALL)
     ae.fit(X, sample_weight=np.linspace(0.5, 1.5, 60))
     assert len(ae.validation_scores_) == ae.n_iter_ == 5
     assert max(ae.validation_scores_) < 0  # negated reconstruction errors
-    # scikit-learn's estimator checks test that a weight of 2 counts a sample
-    # twice (check_sample_weight_equivalence).
 
 
-def test_random_training_is_reproducible_and_leaves_global_rngs_alone():
-    X = np.random.RandomState(0).rand(40, 8, 8).astype(np.float32)
-    numpy_state = np.random.get_state()[1]  # noqa: NPY002 (the global state)
-    torch_state = torch.get_rng_state()
-    params = dict(noise="mask", noise_level=0.2, variational=True, dropout=0.1)
-    a = CNNAutoencoder(**params, **EXACT).fit(X)
-    b = CNNAutoencoder(**params, **EXACT).fit(X)
-    np.testing.assert_array_equal(a.transform(X), b.transform(X))
-    c = CNNAutoencoder(**params, **{**EXACT, "random_state": 1}).fit(X)
-    assert not np.array_equal(a.transform(X), c.transform(X))
-    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
-    assert torch.equal(torch.get_rng_state(), torch_state)
+def stripes(n, vertical, seed):
+    """Grey 8x8 images of sine stripes of random frequency and phase,
+    horizontal or vertical."""
+    rng = np.random.RandomState(seed)
+    frequency = rng.uniform(0.5, 1.5, size=(n, 1))
+    phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
+    wave = np.sin(frequency * np.arange(8) + phase)  # (n, 8)
+    images = np.repeat(wave[:, :, np.newaxis], 8, axis=2)  # constant rows
+    if vertical:
+        images = images.transpose(0, 2, 1)
+    return (0.5 + 0.4 * images).astype(np.float32)
+
+
+def test_upweighted_images_are_reconstructed_better():
+    """With one value of code for two kinds of images, the kind weighted ten
+    times is reconstructed better, at the other kind's expense."""
+    X = np.concatenate([stripes(60, False, seed=0), stripes(60, True, seed=1)])
+    weight = np.r_[np.ones(60), np.full(60, 10.0)]  # the vertical stripes
+    params = dict(
+        n_components=1,
+        filters=(4,),
+        pooling="none",
+        learning_rate_init=0.01,
+        batch_size=20,
+        max_iter=30,
+        random_state=0,
+    )
+    plain = CNNAutoencoder(**params).fit(X)
+    weighted = CNNAutoencoder(**params).fit(X, sample_weight=weight)
+    horizontal, vertical = stripes(60, False, seed=2), stripes(60, True, seed=3)
+
+    def error(model, images):
+        return -model.score(images)
+
+    # measured: vertical 0.0513 -> 0.0438, horizontal 0.0714 -> 0.0840
+    assert error(weighted, vertical) < 0.95 * error(plain, vertical)
+    assert error(weighted, horizontal) > error(plain, horizontal)
+    plain_ratio = error(plain, vertical) / error(plain, horizontal)
+    weighted_ratio = error(weighted, vertical) / error(weighted, horizontal)
+    assert weighted_ratio < 0.8 * plain_ratio
 
 
 def test_binary_crossentropy_and_variational_reconstruct_in_the_unit_interval(digits):
@@ -156,7 +179,7 @@ def test_binary_crossentropy_and_variational_reconstruct_in_the_unit_interval(di
     assert ((reconstruction > 0) & (reconstruction < 1)).all()
 
 
-def test_pipeline_grid_search_cross_val_pickle_and_determinism(digits):
+def test_grid_search_over_n_components_and_cross_validation(digits):
     X, _, y, _ = digits
     X, y = X[:400].reshape(400, 64), y[:400]
     pipeline = make_pipeline(
@@ -176,13 +199,9 @@ def test_pipeline_grid_search_cross_val_pickle_and_determinism(digits):
     assert search.best_params_ == {"cnnautoencoder__n_components": 12}
     scores = cross_val_score(search.best_estimator_, X, y, cv=3)
     assert scores.min() > 0.75  # measured: 0.821, 0.865, 0.835
-    a = CNNAutoencoder(n_components=4, **EXACT).fit(X.reshape(400, 8, 8))
-    b = CNNAutoencoder(n_components=4, **EXACT).fit(X.reshape(400, 8, 8))
-    restored = pickle.loads(pickle.dumps(a))
-    np.testing.assert_array_equal(a.transform(X), b.transform(X))
-    np.testing.assert_array_equal(a.transform(X), restored.transform(X))
 
 
+@pytest.mark.figures
 def test_reconstructs_digits_better_than_pca(digits):
     X_train, X_test, _, _ = digits
     ae = CNNAutoencoder(n_components=8, random_state=0).fit(X_train)
@@ -193,6 +212,7 @@ def test_reconstructs_digits_better_than_pca(digits):
     assert -ae.score(X_test) < pca_error
 
 
+@pytest.mark.figures
 def test_denoising_and_anomaly_scores_on_signals():
     train = waves(300)
     rng = np.random.RandomState(1)

@@ -1,5 +1,6 @@
-"""sknn's MLPs inside the scikit-learn ecosystem: pipelines, searches, pandas,
-dtypes and sparse input."""
+"""sknn's estimators inside the scikit-learn ecosystem: pipelines, searches,
+cross-validation, pandas, dtypes and sparse input, for every public
+estimator (see the registry in conftest.py)."""
 
 import warnings
 
@@ -7,104 +8,104 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from conftest import assert_same_module, registry
 from scipy.stats import loguniform, uniform
-from sklearn.datasets import load_wine
-from sklearn.model_selection import (
-    GridSearchCV,
-    RandomizedSearchCV,
-    cross_val_score,
-    train_test_split,
-)
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import LRScheduler
 
-from sknn import MLPClassifier, MLPRegressor
+# Features on very different scales, as in real tables (wine: 0.1 to 1000).
+SCALES = np.logspace(-2, 3, 7)
 
-FAST = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=100, random_state=0)
+
+def _badly_scaled(X):
+    scales = np.resize(SCALES, X.shape[1])
+    return X * scales + 10 * scales
 
 
 # --------------------------------------------------------- meta-estimators
-def test_pipeline_with_standard_scaler():
-    X, y = load_wine(return_X_y=True)  # features on very different scales
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, stratify=y, random_state=0
-    )
-    pipe = Pipeline([("scale", StandardScaler()), ("mlp", MLPClassifier(**FAST))]).fit(
-        X_train, y_train
-    )
-    assert pipe.score(X_test, y_test) >= 0.93
-    assert pipe.predict_proba(X_test).shape == (len(X_test), 3)
-    np.testing.assert_array_equal(pipe.classes_, [0, 1, 2])
+@pytest.mark.parametrize("entry", registry())
+def test_pipeline_with_standard_scaler(entry):
+    """Scaled in the pipeline, badly scaled features train as well as scaled
+    ones, and the pipeline is exactly the scaler then the estimator."""
+    X, y = entry.make_flat_data()
+    X_test, y_test = entry.make_flat_data(seed=1)
+    X, X_test = _badly_scaled(X), _badly_scaled(X_test)
+    pipe = make_pipeline(StandardScaler(), entry.flat_estimator())
+    entry.fit(pipe, X, y)
+
+    scaler = StandardScaler().fit(X)
+    by_hand = entry.fit(entry.flat_estimator(), scaler.transform(X), y)
+    assert_same_module(pipe[-1], by_hand)
+    for method in entry.methods:
+        np.testing.assert_array_equal(
+            getattr(pipe, method)(X_test),
+            getattr(by_hand, method)(scaler.transform(X_test)),
+        )
+    X_scaled = scaler.transform(X_test)
+    assert entry.score(pipe, X_test, y_test) >= entry.learnt_score(X_scaled, y_test)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_grid_search_in_parallel(iris):
-    X, y = iris
-    grid = {
-        "hidden_layer_sizes": [(4,), (16,)],
-        "alpha": [1e-4, 1e-1],
-        "dropout": [0.0, 0.2],
-    }
+@pytest.mark.parametrize("entry", registry())
+def test_grid_search_in_parallel(entry):
+    """Candidates train in worker processes, callbacks travel with them and
+    are copied for every fit, and the search finds the learning rate that
+    learns."""
+    X, y = entry.make_data()
+    lr = entry.params["learning_rate_init"]
+    est = entry.estimator(
+        # No stop on a plateau, so that every epoch records its rate.
+        n_iter_no_change=100,
+        callbacks=[LRScheduler(policy="StepLR", step_size=5, gamma=0.5)],
+    )
     search = GridSearchCV(
-        MLPClassifier(
-            learning_rate_init=0.01,
-            max_iter=60,
-            random_state=0,
-            # Callbacks travel to the workers and are copied for every fit.
-            callbacks=[LRScheduler(policy="StepLR", step_size=30, gamma=0.5)],
-        ),
-        grid,
-        cv=3,
-        n_jobs=2,
-        error_score="raise",
-    ).fit(X, y)
-    assert len(search.cv_results_["params"]) == 8
+        est, {"learning_rate_init": [1e-6, lr]}, cv=2, n_jobs=2, error_score="raise"
+    )
+    entry.fit(search, X, y)
+    assert len(search.cv_results_["params"]) == 2
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
-    assert search.best_score_ >= 0.9
+    assert search.best_params_ == {"learning_rate_init": lr}
     best = search.best_estimator_
-    assert isinstance(best, MLPClassifier)
-    assert best.get_params()["hidden_layer_sizes"] in grid["hidden_layer_sizes"]
-    for name, value in search.best_params_.items():
-        assert best.get_params()[name] == value
-    assert best.score(X, y) >= 0.9
-    lrs = best.history_[:, "event_lr"]
-    assert lrs == pytest.approx([0.01 * 0.5 ** (i // 30) for i in range(len(lrs))])
+    assert type(best) is entry.cls
+    assert best.get_params()["learning_rate_init"] == lr
+    X_test, y_test = entry.make_data(seed=1)
+    assert entry.score(search, X_test, y_test) >= entry.learnt_score(X_test, y_test)
+    n_epochs = entry.params["max_iter"]
+    expected = [lr * 0.5 ** (i // 5) for i in range(n_epochs)]
+    assert best.history_[:, "event_lr"] == pytest.approx(expected)
+    assert not hasattr(est.callbacks[0], "lr_scheduler_")  # the user's is unused
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_randomized_search_in_parallel(regression_data):
-    X, y = regression_data
+@pytest.mark.parametrize("entry", registry())
+def test_randomized_search_in_parallel(entry):
+    X, y = entry.make_data()
     search = RandomizedSearchCV(
-        MLPRegressor(learning_rate_init=0.01, max_iter=60, random_state=0),
-        {
-            "hidden_layer_sizes": [(8,), (16, 8)],
-            "alpha": loguniform(1e-5, 1e-1),
-            "dropout": uniform(0.0, 0.2),
-        },
-        n_iter=4,
-        cv=3,
+        entry.estimator(),
+        {"alpha": loguniform(1e-5, 1e-1), "dropout": uniform(0.0, 0.2)},
+        n_iter=3,
+        cv=2,
         n_jobs=2,
         random_state=0,
         error_score="raise",
-    ).fit(X, y)
-    assert len(search.cv_results_["params"]) == 4
+    )
+    entry.fit(search, X, y)
+    assert len(search.cv_results_["params"]) == 3
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
-    assert search.best_score_ >= 0.8
-    assert 0.0 <= search.best_params_["dropout"] <= 0.2
+    for params in search.cv_results_["params"]:
+        assert 1e-5 <= params["alpha"] <= 1e-1
+        assert 0.0 <= params["dropout"] <= 0.2
+    for name, value in search.best_params_.items():
+        assert search.best_estimator_.get_params()[name] == value
 
 
-def test_cross_val_score_classifier(iris):
-    X, y = iris
-    scores = cross_val_score(MLPClassifier(**FAST), X, y, cv=5)
-    assert scores.shape == (5,)
-    assert scores.mean() >= 0.9
-
-
-def test_cross_val_score_regressor(regression_data):
-    X, y = regression_data
-    scores = cross_val_score(MLPRegressor(**FAST), X, y, cv=5, scoring="r2")
-    assert scores.mean() >= 0.9
+@pytest.mark.parametrize("entry", registry())
+def test_cross_val_score(entry):
+    X, y = entry.make_data()
+    scores = cross_val_score(entry.estimator(), X, y, cv=3)
+    assert scores.shape == (3,)
+    assert scores.mean() >= entry.learnt_score(X, y)
 
 
 # ------------------------------------------------------------------- pandas
@@ -112,115 +113,134 @@ def _frame(X):
     return pd.DataFrame(X, columns=[f"feat_{i}" for i in range(X.shape[1])])
 
 
-def test_dataframe_input_sets_feature_names(iris):
-    X, y = iris
-    df = _frame(X)
-    labels = pd.Series(np.array(["a", "b", "c"])[y], name="species")
-    clf = MLPClassifier(**FAST).fit(df, labels)
-    np.testing.assert_array_equal(clf.feature_names_in_, df.columns)
-    assert clf.n_features_in_ == 4
-    np.testing.assert_array_equal(clf.classes_, ["a", "b", "c"])
-    from_array = MLPClassifier(**FAST).fit(X, labels.to_numpy())
-    np.testing.assert_array_equal(clf.predict(df), from_array.predict(X))
-    assert clf.score(df, labels) >= 0.95
+def _labels(entry, y):
+    """String labels in a named Series for classifiers, y itself otherwise."""
+    if entry.kind != "classifier":
+        return y
+    return pd.Series(np.array(["a", "b", "c"])[y], name="species")
 
 
-def test_dataframe_targets_for_multi_output_regression(multioutput_regression_data):
-    X, Y = multioutput_regression_data
-    reg = MLPRegressor(**FAST).fit(_frame(X), pd.DataFrame(Y, columns=["a", "b", "c"]))
-    assert reg.predict(_frame(X)).shape == (200, 3)
-
-
-def test_mismatching_column_names_raise(iris):
-    X, y = iris
-    clf = MLPClassifier(**FAST).fit(_frame(X), y)
-    renamed = _frame(X).rename(columns={"feat_0": "other"})
-    with pytest.raises(ValueError, match="feature names should match those"):
-        clf.predict(renamed)
-    reordered = _frame(X)[["feat_1", "feat_0", "feat_2", "feat_3"]]
-    with pytest.raises(ValueError, match="Feature names must be in the same order"):
-        clf.predict(reordered)
-
-
-def test_array_after_dataframe_warns(iris):
-    X, y = iris
-    clf = MLPClassifier(**FAST).fit(_frame(X), y)
-    with pytest.warns(UserWarning, match="X does not have valid feature names"):
-        clf.predict(X)
-
-
-def test_dataframe_after_array_warns(iris):
-    X, y = iris
-    clf = MLPClassifier(**FAST).fit(X, y)
-    assert not hasattr(clf, "feature_names_in_")
-    with pytest.warns(UserWarning, match="X has feature names, but MLPClassifier"):
-        clf.predict(_frame(X))
-
-
-def test_matching_dataframe_does_not_warn(iris):
-    X, y = iris
-    clf = MLPClassifier(**FAST).fit(_frame(X), y)
+@pytest.mark.parametrize("entry", registry())
+def test_dataframe_input_sets_feature_names_and_checks_them(entry):
+    X, y = entry.make_flat_data()
+    df, labels = _frame(X), _labels(entry, y)
+    est = entry.fit(entry.flat_estimator(), df, labels)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        clf.predict_proba(_frame(X))
+        warnings.simplefilter("error")  # the matching frame: no warning
+        getattr(est, entry.first_method)(df)
+    np.testing.assert_array_equal(est.feature_names_in_, df.columns)
+    assert est.n_features_in_ == X.shape[1]
+    if entry.kind == "classifier":
+        np.testing.assert_array_equal(est.classes_, ["a", "b", "c"])
+    # The same model as from the arrays.
+    as_arrays = None if labels is None else np.asarray(labels)
+    from_array = entry.fit(entry.flat_estimator(), X, as_arrays)
+    assert_same_module(est, from_array)
+    for method in entry.methods:
+        out, expected = getattr(est, method)(df), getattr(from_array, method)(X)
+        if out.dtype.kind == "f":
+            # To rounding: a frame's values reach the network in column-major
+            # order, which the matrix products sum in another order.
+            np.testing.assert_allclose(out, expected, rtol=1e-12)
+        else:
+            np.testing.assert_array_equal(out, expected)
+
+    renamed = df.rename(columns={"feat_0": "other"})
+    with pytest.raises(ValueError, match="feature names should match those"):
+        getattr(est, entry.first_method)(renamed)
+    reordered = df[["feat_1", "feat_0", *df.columns[2:]]]
+    with pytest.raises(ValueError, match="Feature names must be in the same order"):
+        getattr(est, entry.first_method)(reordered)
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        getattr(est, entry.first_method)(X)
+    with pytest.warns(UserWarning, match=f"X has feature names, but {entry.name}"):
+        getattr(from_array, entry.first_method)(df)
+    assert not hasattr(from_array, "feature_names_in_")
+
+
+@pytest.mark.parametrize("entry", registry(kind="regressor"))
+def test_dataframe_targets_for_multi_output_regression(entry):
+    X, y = entry.make_flat_data()
+    Y = pd.DataFrame({"a": y, "b": -y, "c": 2 * y})
+    reg = entry.flat_estimator().fit(_frame(X), Y)
+    assert reg.n_outputs_ == 3
+    assert reg.predict(_frame(X)).shape == (len(X), 3)
+    assert reg.score(_frame(X), Y) >= 0.5
 
 
 # ------------------------------------------------------------------- dtypes
-@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32])
-def test_input_dtypes(iris, dtype):
-    """float64, float32 and integer X train alike."""
-    X, y = iris
-    X = np.round(X * 10)  # integral values, so every dtype holds the same data
-    reference = MLPClassifier(**FAST).fit(X, y).predict(X)
-    clf = MLPClassifier(**FAST).fit(X.astype(dtype), y)
-    pred = clf.predict(X.astype(dtype))
-    assert np.mean(pred == y) >= 0.95
-    assert np.mean(pred == reference) >= 0.95
-    proba = clf.predict_proba(X.astype(dtype))
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.int32])
+@pytest.mark.parametrize("entry", registry())
+def test_input_dtypes(entry, dtype):
+    """Integer X trains exactly as float64 X (both compute in float64 on the
+    CPU); float32 X computes in float32, to nearly the same model."""
+    X, y = entry.make_data()
+    X = np.round(X * 4)  # integral values, so every dtype holds the same data
+    reference = entry.fit(entry.estimator(), X, y)
+    est = entry.fit(entry.estimator(), X.astype(dtype), y)
+    outputs = entry.outputs(est, X.astype(dtype))
+    expected = entry.outputs(reference, X)
+    if dtype is np.float32:
+        assert next(est.module_.parameters()).dtype.is_floating_point
+        for out, ref in zip(outputs[1:], expected[1:], strict=True):
+            np.testing.assert_allclose(out, ref, rtol=1e-2, atol=1e-2)
+        if entry.kind == "classifier":
+            assert np.mean(outputs[0] == expected[0]) >= 0.95
+        else:
+            np.testing.assert_allclose(outputs[0], expected[0], rtol=1e-2, atol=1e-2)
+    else:
+        assert_same_module(est, reference)
+        for out, ref in zip(outputs, expected, strict=True):
+            np.testing.assert_array_equal(out, ref)
+    if entry.kind == "transformer":
+        # A transformer preserves float dtypes; integers come back as float64.
+        codes = outputs[0]
+        assert codes.dtype == (np.float32 if dtype is np.float32 else np.float64)
+    if entry.kind == "classifier":
+        np.testing.assert_allclose(outputs[1].sum(axis=1), 1.0, rtol=1e-5)
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_regressor_input_dtypes(regression_data, dtype):
-    X, y = regression_data
-    reg = MLPRegressor(**FAST).fit(X.astype(dtype), y.astype(dtype))
-    assert reg.score(X.astype(dtype), y) >= 0.95
-
-
-def test_predict_accepts_another_float_dtype_than_fit(iris):
-    X, y = iris
-    clf = MLPClassifier(**FAST).fit(X.astype(np.float32), y)
-    np.testing.assert_array_equal(
-        clf.predict(X.astype(np.float64)), clf.predict(X.astype(np.float32))
-    )
+@pytest.mark.parametrize("entry", registry())
+def test_predict_accepts_another_float_dtype_than_fit(entry):
+    X, y = entry.make_data()
+    X = X.astype(np.float32)
+    est = entry.fit(entry.estimator(), X, y)
+    for a, b in zip(
+        entry.outputs(est, X.astype(np.float64)),  # the same values
+        entry.outputs(est, X),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
 
 
 # ------------------------------------------------------------------- sparse
-@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
-def test_sparse_input_gives_the_dense_result(cls, iris, regression_data):
-    X, y = iris if cls is MLPClassifier else regression_data
+@pytest.mark.parametrize("entry", registry())
+def test_sparse_input(entry):
+    """Sparse rows give the dense result, in every format and after a
+    scaler; the autoencoders, which reconstruct dense samples, refuse them."""
+    X, y = entry.make_flat_data()
     X = np.where(np.abs(X) < 0.5, 0.0, X)  # a genuinely sparse matrix
-    params = dict(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
-    dense = cls(**params).fit(X, y)
-    sparse = cls(**params).fit(sp.csr_matrix(X), y)
-    np.testing.assert_allclose(sparse.predict(X), dense.predict(X), atol=1e-10)
-    np.testing.assert_allclose(sparse.coefs_[0], dense.coefs_[0], atol=1e-10)
-    if cls is MLPClassifier:
-        np.testing.assert_allclose(
-            sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), atol=1e-10
-        )
-
-
-@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
-def test_sparse_formats_accepted(iris, fmt):
-    X, y = iris
-    X_sparse = sp.csr_matrix(X).asformat(fmt)
-    clf = MLPClassifier(**FAST).fit(X_sparse, y)
-    assert clf.score(X_sparse, y) >= 0.95
-    np.testing.assert_array_equal(clf.predict(X_sparse), clf.predict(X))
-
-
-def test_sparse_input_in_a_pipeline_with_scaling(iris):
-    X, y = iris
-    pipe = make_pipeline(StandardScaler(with_mean=False), MLPClassifier(**FAST))
-    assert pipe.fit(sp.csr_matrix(X), y).score(sp.csr_matrix(X), y) >= 0.95
+    if not entry.accepts_sparse:
+        with pytest.raises(TypeError, match="Sparse data was passed"):
+            entry.fit(entry.flat_estimator(), sp.csr_matrix(X), y)
+        return
+    dense = entry.fit(entry.flat_estimator(), X, y)
+    sparse = entry.fit(entry.flat_estimator(), sp.csr_matrix(X), y)
+    for a, b in zip(
+        dense.module_.parameters(), sparse.module_.parameters(), strict=True
+    ):
+        np.testing.assert_allclose(a.detach(), b.detach(), atol=1e-10)
+    for fmt in ["csr", "csc", "coo"]:
+        for method in entry.methods:
+            np.testing.assert_allclose(
+                getattr(sparse, method)(sp.csr_matrix(X).asformat(fmt)),
+                getattr(dense, method)(X),
+                atol=1e-10,
+            )
+    pipe = make_pipeline(StandardScaler(with_mean=False), clone(dense))
+    dense_pipe = make_pipeline(StandardScaler(with_mean=False), clone(dense))
+    entry.fit(pipe, sp.csr_matrix(X), y)
+    entry.fit(dense_pipe, X, y)
+    np.testing.assert_allclose(
+        pipe.predict(sp.csr_matrix(X)), dense_pipe.predict(X), atol=1e-10
+    )

@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 from sknn import MLPClassifier, MLPRegressor
 from sknn._data import ArrayDataset, BatchLoader
+from sknn.modules import MLP
 
 
 def _dataset(n, sparse=False):
@@ -123,11 +125,81 @@ def test_fast_predict_path_matches_validated_input(iris):
         clf.predict(X[:, :3])
 
 
-def test_optimizers_use_fused_kernels_on_cpu(iris):
-    X, y = iris
-    for solver in ["adam", "adamw", "sgd"]:
-        clf = MLPClassifier((8,), solver=solver, max_iter=1, device="cpu").fit(X, y)
-        assert clf.net_.optimizer_.defaults["fused"] is True
+INITIAL_WEIGHTS: dict = {}
+
+
+class InitialWeights(Callback):
+    """Keeps a copy of the network's weights as training begins, in
+    INITIAL_WEIGHTS (the estimator trains with a copy of the callback)."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def on_train_begin(self, net, **kwargs):
+        INITIAL_WEIGHTS[self.key] = copy.deepcopy(net.module_.state_dict())
+
+
+@pytest.mark.parametrize(
+    "solver, reference",
+    [
+        ("adam", lambda params: torch.optim.Adam(params, lr=0.01, fused=False)),
+        (
+            "adamw",
+            lambda params: torch.optim.AdamW(
+                params, lr=0.01, weight_decay=0.5, fused=False
+            ),
+        ),
+        (
+            "sgd",
+            lambda params: torch.optim.SGD(
+                params, lr=0.01, momentum=0.9, nesterov=True, foreach=False
+            ),
+        ),
+    ],
+    ids=["adam", "adamw", "sgd"],
+)
+def test_the_engine_steps_as_torchs_plain_optimizers(iris, solver, reference):
+    """The engine's optimizers (fused kernels on the CPU, and for Adam(W) the
+    direct fused step from the second step on) train the network to the
+    weights that torch's plain, one-parameter-at-a-time optimizers reach on
+    the same loss: scikit-learn's half squared error plus its L2 penalty
+    (AdamW: decoupled weight decay instead)."""
+    X, target = iris[0][:, :3], iris[0][:, 3]
+    alpha = 0.5
+    reg = MLPRegressor(
+        hidden_layer_sizes=(6, 4),
+        solver=solver,
+        alpha=alpha,
+        learning_rate_init=0.01,
+        batch_size=len(X),  # one step per epoch
+        shuffle=False,
+        max_iter=5,
+        tol=0.0,
+        random_state=0,
+        device="cpu",
+        callbacks=[InitialWeights(solver)],
+    )
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, target)
+
+    module = MLP(3, 1, (6, 4)).double()
+    module.load_state_dict(INITIAL_WEIGHTS.pop(solver))
+    optimizer = reference(module.parameters())
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(target)
+    n = len(X)
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss = (0.5 * (module(X_t)[:, 0] - y_t) ** 2).mean()
+        if solver != "adamw":
+            penalty = sum(p.square().sum() for p in module.parameters() if p.ndim > 1)
+            loss = loss + 0.5 * alpha * penalty / n
+        loss.backward()
+        optimizer.step()
+    for name, param in module.named_parameters():
+        torch.testing.assert_close(
+            reg.module_.state_dict()[name], param.detach(), rtol=1e-9, atol=1e-12
+        )
+    assert reg.loss_curve_[-1] > 0
 
 
 @pytest.mark.parametrize(

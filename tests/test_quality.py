@@ -4,6 +4,7 @@ Both sides get the same preprocessing, architecture, number of epochs, seed
 and folds; run ``pytest -s tests/test_quality.py`` to see the figures.
 """
 
+import pytest
 from sklearn import neural_network
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_diabetes, load_digits
@@ -12,6 +13,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import sknn
+
+# Every test here measures the published comparison (CHANGES: quality against
+# scikit-learn's MLP), the figures it prints with -s.
+pytestmark = pytest.mark.figures
 
 
 def _cv_score(model, X, y, scoring=None):

@@ -1,0 +1,119 @@
+"""The user's skorch callbacks, and the training log that ``verbose`` prints,
+for every public estimator (see the registry in conftest.py)."""
+
+import pytest
+from conftest import registry
+from sklearn.exceptions import ConvergenceWarning
+from skorch.callbacks import Callback, LRScheduler
+
+# What the copies of EpochCounter saw: (id of the copy, epochs counted).
+EPOCHS: list = []
+
+
+class EpochCounter(Callback):
+    """A user callback that counts the epochs it sees, and records each
+    count in EPOCHS (the estimator trains with a copy of it)."""
+
+    def __init__(self, n_epochs=0):
+        self.n_epochs = n_epochs
+
+    def on_epoch_end(self, net, **kwargs):
+        self.n_epochs += 1
+        EPOCHS.append((id(self), self.n_epochs))
+
+
+@pytest.fixture
+def epochs():
+    EPOCHS.clear()
+    yield EPOCHS
+    EPOCHS.clear()
+
+
+# ---------------------------------------------------------------- callbacks
+@pytest.mark.parametrize("entry", registry())
+def test_user_lr_scheduler_is_used_and_not_mutated(entry):
+    X, y = entry.make_data()
+    scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
+    est = entry.estimator(
+        solver="sgd", learning_rate_init=0.1, max_iter=4, callbacks=[scheduler]
+    )
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(est, X, y)
+    assert est.history_[:, "event_lr"] == pytest.approx([0.1, 0.05, 0.025, 0.0125])
+    assert not hasattr(scheduler, "lr_scheduler_")  # the fit used a copy
+    assert est.callbacks[0] is scheduler
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_user_callback_is_copied_for_every_fit(entry, epochs):
+    X, y = entry.make_data()
+    counter = EpochCounter()
+    est = entry.estimator(max_iter=3, callbacks=[("counter", counter)])
+    for _ in range(2):
+        with pytest.warns(ConvergenceWarning):
+            entry.fit(est, X, y)
+    first, second = epochs[:3], epochs[3:]
+    # A fresh copy each fit, counting from zero, not cumulative.
+    assert [n for _, n in first] == [n for _, n in second] == [1, 2, 3]
+    assert len({copy for copy, _ in first}) == len({copy for copy, _ in second}) == 1
+    assert first[0][0] != second[0][0]
+    assert id(counter) not in {copy for copy, _ in epochs}
+    assert counter.n_epochs == 0
+    assert est.callbacks[0][1] is counter
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_unnamed_user_callback_runs(entry, epochs):
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=2, callbacks=[EpochCounter()])
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(est, X, y)
+    assert [n for _, n in epochs] == [1, 2]
+    entry.partial_fit(est, X, y)  # partial_fit goes on with the fit's copy
+    assert [n for _, n in epochs] == [1, 2, 3]
+
+
+# ------------------------------------------------------------------ logging
+@pytest.mark.parametrize("entry", registry())
+def test_verbose_prints_sklearns_iteration_lines(entry, capsys):
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=3, verbose=True)
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(est, X, y)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip()]
+    assert len(lines) == 3
+    for i, (line, loss) in enumerate(zip(lines, est.loss_curve_, strict=True)):
+        assert line.startswith(f"Iteration {i + 1}, loss = ")
+        assert float(line.split("=")[1]) == pytest.approx(loss, abs=1e-7)
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_verbose_prints_validation_score_with_early_stopping(entry, capsys):
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=2, verbose=True, early_stopping=True)
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(est, X, y)
+    out = capsys.readouterr().out
+    assert out.count("Validation score:") == 2
+    assert "Iteration 2, loss = " in out
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_silent_by_default(entry, capsys):
+    X, y = entry.make_data()
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(entry.estimator(max_iter=2), X, y)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_verbose_2_shows_a_progress_bar(entry, capsys):
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=2, verbose=2)
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(est, X, y)
+    captured = capsys.readouterr()
+    assert "Iteration 2, loss = " in captured.out
+    assert "it/s" in captured.err  # tqdm's bar
+    assert est.n_iter_ == 2

@@ -1,0 +1,90 @@
+"""MLPRegressor: single and multi-output targets, its losses, and its
+architecture options on regression."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import mean_poisson_deviance, r2_score
+
+from sknn import MLPRegressor
+
+
+# --------------------------------------------------------------------- targets
+def test_single_output_regression_predicts_1d(regression_data):
+    X, y = regression_data
+    reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", random_state=0).fit(
+        X, y
+    )
+    pred = reg.predict(X)
+    assert pred.shape == (200,)
+    assert r2_score(y, pred) >= 0.95
+    assert reg.n_outputs_ == 1
+    assert reg.out_activation_ == "identity"
+
+
+def test_column_target_predicts_1d_like_sklearn(regression_data):
+    """y of shape (n, 1) gives 1D predictions, as sklearn's MLPRegressor."""
+    X, y = regression_data
+    reg = MLPRegressor(
+        hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50, random_state=0
+    )
+    assert reg.fit(X, y.reshape(-1, 1)).predict(X).shape == (200,)
+
+
+def test_multi_output_regression(multioutput_regression_data):
+    X, Y = multioutput_regression_data
+    reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", random_state=0).fit(
+        X, Y
+    )
+    pred = reg.predict(X)
+    assert pred.shape == (200, 3)
+    assert reg.n_outputs_ == 3
+    assert r2_score(Y, pred) >= 0.95
+    assert reg.score(X, Y) == pytest.approx(r2_score(Y, pred))
+
+
+# --------------------------------------------------------- architecture
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_dropout_and_batch_norm_together_in_regression(regression_data):
+    X, y = regression_data
+    reg = MLPRegressor(
+        hidden_layer_sizes=(32,),
+        dropout=0.1,
+        batch_norm=True,
+        learning_rate_init=0.01,
+        max_iter=100,
+        random_state=0,
+    ).fit(X, y)
+    assert reg.score(X, y) >= 0.9
+
+
+# ---------------------------------------------------------- regression losses
+def test_poisson_loss_on_counts(count_data):
+    X, y = count_data
+    reg = MLPRegressor("poisson", (16,), solver="lbfgs", random_state=0).fit(X, y)
+    assert reg.out_activation_ == "exp"
+    pred = reg.predict(X)
+    assert np.all(pred > 0)
+    baseline = mean_poisson_deviance(y, np.full_like(y, y.mean()))
+    assert mean_poisson_deviance(y, pred) < 0.7 * baseline
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "huber", "absolute_error"])
+def test_every_regression_loss_fits(regression_data, loss):
+    X, y = regression_data
+    reg = MLPRegressor(loss, (32,), solver="lbfgs", random_state=0).fit(X, y)
+    assert reg.score(X, y) >= 0.95
+
+
+@pytest.mark.parametrize("loss", ["huber", "absolute_error"])
+def test_robust_losses_resist_outliers(regression_data, loss):
+    """With a few huge outliers, huber/absolute_error fit the clean points better."""
+    X, y = regression_data
+    y_dirty = y.copy()
+    y_dirty[:10] += 50.0
+    params = dict(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0)
+    robust = MLPRegressor(loss, **params).fit(X, y_dirty)
+    squared = MLPRegressor("squared_error", **params).fit(X, y_dirty)
+    clean = slice(10, None)
+    robust_error = np.median(np.abs(robust.predict(X[clean]) - y[clean]))
+    squared_error = np.median(np.abs(squared.predict(X[clean]) - y[clean]))
+    assert robust_error < squared_error

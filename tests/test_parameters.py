@@ -1,0 +1,106 @@
+"""The estimators' shared parameters mean the same everywhere: the same
+defaults (but for the deliberate differences listed here, each with its
+reason), and the same accepted forms."""
+
+import inspect
+from collections import defaultdict
+
+import pytest
+from conftest import assert_same_module, public_estimators, registry
+
+# Deliberate differences of default: parameter -> {estimator: (default,
+# reason)}. A parameter listed here must list every estimator that has it,
+# and its defaults must really differ; any other parameter that two
+# estimators share has one default.
+DIFFERENT_DEFAULTS = {
+    "hidden_layer_sizes": {
+        # scikit-learn's MLPs' default, which the drop-ins keep.
+        "MLPClassifier": ((100,), "the whole network: sklearn's default"),
+        "MLPRegressor": ((100,), "the whole network: sklearn's default"),
+        # The dense head after the convolutions (flattened feature maps).
+        "CNNClassifier": ((128,), "the dense head after the convolutions"),
+        "CNNRegressor": ((128,), "the dense head after the convolutions"),
+        # The recurrent state summarises the sequence: the output layer reads
+        # it directly (chosen by benchmarks/rnn_defaults.py).
+        "RNNClassifier": ((), "no head: the output reads the recurrent state"),
+        "RNNRegressor": ((), "no head: the output reads the recurrent state"),
+        # The encoder's hidden layers, mirrored by the decoder; 512 units were
+        # chosen on the digits (user guide).
+        "Autoencoder": ((512,), "the encoder's layers, chosen on the digits"),
+        # Dense layers between the feature maps and the code: none, the
+        # convolutions do the encoding.
+        "CNNAutoencoder": ((), "no dense layers between the maps and the code"),
+    },
+}
+
+
+def _defaults():
+    """parameter -> {estimator name: default}, read from the signatures."""
+    defaults = defaultdict(dict)
+    for cls in public_estimators():
+        for name, param in inspect.signature(cls).parameters.items():
+            defaults[name][cls.__name__] = param.default
+    return defaults
+
+
+SHARED = sorted(name for name, per_class in _defaults().items() if len(per_class) > 1)
+
+
+def test_the_estimators_share_their_training_parameters():
+    """What is compared below: the training and runtime parameters at least."""
+    assert {
+        "solver",
+        "alpha",
+        "batch_size",
+        "learning_rate_init",
+        "max_iter",
+        "random_state",
+        "early_stopping",
+        "device",
+        "callbacks",
+        "hidden_layer_sizes",
+        "activation",
+        "dropout",
+        "batch_norm",
+    } <= set(SHARED)
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_a_shared_parameter_has_one_default(name):
+    per_class = _defaults()[name]
+    if name in DIFFERENT_DEFAULTS:
+        allowed = DIFFERENT_DEFAULTS[name]
+        assert set(allowed) == set(per_class), (
+            f"DIFFERENT_DEFAULTS[{name!r}] must list exactly the estimators that "
+            f"have it: {sorted(per_class)}"
+        )
+        for cls_name, default in per_class.items():
+            expected, reason = allowed[cls_name]
+            assert reason
+            assert default == expected, (cls_name, default, expected)
+        assert len({repr(default) for default in per_class.values()}) > 1, (
+            f"the defaults of {name!r} agree now: drop it from DIFFERENT_DEFAULTS"
+        )
+        return
+    values = {repr(default) for default in per_class.values()}
+    assert len(values) == 1, f"{name!r} has different defaults: {per_class}"
+
+
+def test_the_allow_list_names_shared_parameters_only():
+    for name in DIFFERENT_DEFAULTS:
+        assert name in SHARED, name
+
+
+@pytest.mark.parametrize(
+    "entry",
+    registry(where=lambda e: "hidden_layer_sizes" in e.cls().get_params()),
+)
+def test_an_int_hidden_layer_sizes_is_one_layer(entry):
+    """hidden_layer_sizes=8 means one hidden layer of 8 units, as in
+    scikit-learn's MLPs, wherever the parameter exists."""
+    X, y = entry.make_data()
+    as_int = entry.fit(entry.estimator(hidden_layer_sizes=8), X, y)
+    as_tuple = entry.fit(entry.estimator(hidden_layer_sizes=(8,)), X, y)
+    assert_same_module(as_int, as_tuple)
+    assert entry.outputs(as_int, X)[0].shape == entry.outputs(as_tuple, X)[0].shape
+    assert as_int.get_params()["hidden_layer_sizes"] == 8

@@ -1,0 +1,140 @@
+"""The solvers and their learning-rate schedules: every solver trains every
+estimator; the schedules follow scikit-learn's rules."""
+
+import pytest
+from conftest import registry
+from sklearn.exceptions import ConvergenceWarning
+from skorch.callbacks import Callback
+
+from sknn import MLPClassifier
+
+RATES: dict = {}
+
+
+class Recorder(Callback):
+    """Records the learning rate after each epoch (once the estimator's own
+    schedules have set it) in ``RATES[key]``: the estimator trains with a
+    deep copy of each callback, so the record is kept outside it."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def on_epoch_end(self, net, **kwargs):
+        RATES.setdefault(self.key, []).append(net.optimizer_.param_groups[0]["lr"])
+
+
+def _rates(key):
+    return RATES.pop(key, [])
+
+
+# The solvers, with settings that learn the registry's data in 15 epochs.
+SOLVERS = {
+    "adam": {"solver": "adam"},
+    "adamw": {"solver": "adamw"},
+    "sgd": {"solver": "sgd", "learning_rate_init": 0.03, "batch_size": 20},
+    "lbfgs": {"solver": "lbfgs"},
+}
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("entry", registry())
+def test_every_solver_learns(entry, solver):
+    X, y = entry.make_data()
+    X_test, y_test = entry.make_data(seed=1)
+    est = entry.fit(entry.estimator(**SOLVERS[solver]), X, y)
+    assert entry.score(est, X_test, y_test) >= entry.learnt_score(X_test, y_test)
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_batch_size_larger_than_data_is_clipped_with_a_warning(entry):
+    X, y = entry.make_data()
+    est = entry.estimator(batch_size=1000, max_iter=2)
+    with pytest.warns(UserWarning, match="batch_size` larger than sample size"):
+        entry.fit(est, X, y)
+    assert est.t_ == 2 * len(X)
+    assert len(est.history_[-1, "batches"]) == 1  # one batch of every sample
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_lbfgs_warns_when_it_does_not_converge(entry):
+    """max_iter caps L-BFGS's iterations, max_fun its loss evaluations:
+    reaching either warns, as in scikit-learn."""
+    X, y = entry.make_data()
+    est = entry.estimator(solver="lbfgs", max_iter=2)
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        entry.fit(est, X, y)
+    assert est.n_iter_ == 2
+    est = entry.estimator(solver="lbfgs", max_iter=200, max_fun=5)
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        entry.fit(est, X, y)
+    assert est.n_iter_ <= 5
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"learning_rate": "constant", "learning_rate_init": 0.1},
+        {"learning_rate": "invscaling", "learning_rate_init": 1.0, "power_t": 0.25},
+        {"learning_rate": "adaptive", "learning_rate_init": 0.1},
+    ],
+    ids=lambda p: p["learning_rate"],
+)
+def test_every_sgd_learning_rate_schedule_learns(iris, params):
+    X, y = iris
+    clf = MLPClassifier((16,), solver="sgd", max_iter=100, random_state=0, **params)
+    assert clf.fit(X, y).score(X, y) >= 0.95
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("entry", registry())
+def test_invscaling_decays_the_learning_rate_with_samples_seen(entry):
+    """After each epoch: learning_rate_init / (t + 1) ** power_t, with t the
+    samples seen so far, across partial_fit calls too."""
+    X, y = entry.make_data()
+    est = entry.estimator(
+        solver="sgd",
+        learning_rate="invscaling",
+        learning_rate_init=0.5,
+        power_t=0.5,
+        max_iter=4,
+        batch_size=40,
+        callbacks=[Recorder(entry.name)],
+    )
+    entry.fit(est, X, y)
+    entry.partial_fit(est, X, y)
+    rates = _rates(entry.name)
+    n = len(X)
+    assert rates == pytest.approx([0.5 / (k * n + 1) ** 0.5 for k in range(1, 6)])
+    assert est.t_ == 5 * n
+
+
+def test_sgd_constant_keeps_the_learning_rate(iris):
+    X, y = iris
+    clf = MLPClassifier((8,), solver="sgd", max_iter=4, callbacks=[Recorder("c")])
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    assert _rates("c") == [0.001] * 4
+
+
+def test_adaptive_divides_the_learning_rate_until_it_is_tiny(iris):
+    """sklearn's rule: lr /= 5 on each plateau; stop once it is at most 1e-6."""
+    X, y = iris
+    params = dict(solver="sgd", learning_rate_init=0.1, tol=1e3, n_iter_no_change=1)
+    constant = MLPClassifier(
+        (8,), random_state=0, callbacks=[Recorder("constant")], **params
+    ).fit(X, y)
+    adaptive = MLPClassifier(
+        (8,),
+        learning_rate="adaptive",
+        random_state=0,
+        callbacks=[Recorder("adaptive")],
+        **params,
+    ).fit(X, y)
+    constant_rates, adaptive_rates = _rates("constant"), _rates("adaptive")
+    assert set(constant_rates) == {0.1}
+    # Divided by 5 at each plateau, down to at most 1e-6.
+    divisions = sorted(set(adaptive_rates), reverse=True)
+    assert divisions == pytest.approx([0.1 / 5**k for k in range(len(divisions))])
+    assert divisions[-1] <= 1e-6 < divisions[-2]
+    assert constant.n_iter_ < adaptive.n_iter_ < 200
