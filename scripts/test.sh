@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -c constraints.txt -e ".[tests]"
-.venv/bin/python -m ruff check sknn tests examples benchmarks
-.venv/bin/python -m ruff format --check sknn tests examples benchmarks
-.venv/bin/python -m pytest "$@"
+VENV="${VENV:-.venv}"
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[tests]"
+"$VENV/bin/python" -m ruff check sknn tests examples benchmarks
+"$VENV/bin/python" -m ruff format --check sknn tests examples benchmarks
+"$VENV/bin/python" -m pytest "$@"
