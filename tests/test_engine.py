@@ -145,8 +145,15 @@ class InitialWeights(Callback):
         ("adam", lambda params: torch.optim.Adam(params, lr=0.01, fused=False)),
         (
             "adamw",
+            # Decoupled decay of the weights only, as the L2 penalty.
             lambda params: torch.optim.AdamW(
-                params, lr=0.01, weight_decay=0.5, fused=False
+                [
+                    {"params": [p for p in params if p.ndim > 1]},
+                    {"params": [p for p in params if p.ndim == 1], "weight_decay": 0},
+                ],
+                lr=0.01,
+                weight_decay=0.5,
+                fused=False,
             ),
         ),
         (
@@ -163,7 +170,7 @@ def test_the_engine_steps_as_torchs_plain_optimizers(iris, solver, reference):
     direct fused step from the second step on) train the network to the
     weights that torch's plain, one-parameter-at-a-time optimizers reach on
     the same loss: scikit-learn's half squared error plus its L2 penalty
-    (AdamW: decoupled weight decay instead)."""
+    (AdamW: decoupled weight decay of the same weights instead)."""
     X, target = iris[0][:, :3], iris[0][:, 3]
     alpha = 0.5
     reg = MLPRegressor(
@@ -184,7 +191,7 @@ def test_the_engine_steps_as_torchs_plain_optimizers(iris, solver, reference):
 
     module = MLP(3, 1, (6, 4)).double()
     module.load_state_dict(INITIAL_WEIGHTS.pop(solver))
-    optimizer = reference(module.parameters())
+    optimizer = reference(list(module.parameters()))
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(target)
     n = len(X)
     for _ in range(5):
