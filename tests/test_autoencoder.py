@@ -8,7 +8,7 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
@@ -76,7 +76,7 @@ def test_inverse_transform_takes_codes_only():
         Autoencoder(decoder_layer_sizes=(4, 0)).fit(X)
 
 
-def test_grid_search_over_n_components_and_cross_validation(digits):
+def test_grid_search_over_n_components_of_a_pipeline(digits):
     X, _, y, _ = digits
     X, y = X[:400], y[:400]
     pipeline = make_pipeline(
@@ -85,10 +85,14 @@ def test_grid_search_over_n_components_and_cross_validation(digits):
     search = GridSearchCV(pipeline, {"autoencoder__n_components": [4, 12]}, cv=2)
     search.fit(X, y)
     assert search.best_params_ == {"autoencoder__n_components": 12}
-    scores = cross_val_score(
-        pipeline.set_params(autoencoder__n_components=12), X, y, cv=3
-    )
-    assert scores.min() > 0.75  # measured: 0.78 to 0.82, 30 epochs on 266 rows
+    # The codes' accuracy on each held-out fold (cross_val_score itself runs
+    # for every estimator in test_compat.py). measured: 0.670 and 0.665 with
+    # 4 components, 0.790 and 0.760 with 12 (30 epochs on 200 rows)
+    results = search.cv_results_
+    for fold in ("split0_test_score", "split1_test_score"):
+        four, twelve = results[fold]
+        assert twelve > 0.7
+        assert twelve > four + 0.05
 
 
 @pytest.mark.figures

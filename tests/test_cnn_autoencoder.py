@@ -11,7 +11,7 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
@@ -179,7 +179,7 @@ def test_binary_crossentropy_and_variational_reconstruct_in_the_unit_interval(di
     assert ((reconstruction > 0) & (reconstruction < 1)).all()
 
 
-def test_grid_search_over_n_components_and_cross_validation(digits):
+def test_grid_search_over_n_components_of_a_pipeline(digits):
     X, _, y, _ = digits
     X, y = X[:400].reshape(400, 64), y[:400]
     pipeline = make_pipeline(
@@ -197,8 +197,14 @@ def test_grid_search_over_n_components_and_cross_validation(digits):
     search = GridSearchCV(pipeline, {"cnnautoencoder__n_components": [2, 12]}, cv=2)
     search.fit(X, y)
     assert search.best_params_ == {"cnnautoencoder__n_components": 12}
-    scores = cross_val_score(search.best_estimator_, X, y, cv=3)
-    assert scores.min() > 0.75  # measured: 0.821, 0.865, 0.835
+    # The codes' accuracy on each held-out fold (cross_val_score itself runs
+    # for every estimator in test_compat.py). measured: 0.475 and 0.410 with
+    # 2 components, 0.775 and 0.785 with 12
+    results = search.cv_results_
+    for fold in ("split0_test_score", "split1_test_score"):
+        two, twelve = results[fold]
+        assert twelve > 0.72
+        assert twelve > two + 0.2
 
 
 @pytest.mark.figures

@@ -79,14 +79,14 @@ def test_grid_search_in_parallel(entry):
 
 
 @pytest.mark.parametrize("entry", registry())
-def test_randomized_search_in_parallel(entry):
+def test_randomized_search(entry):
+    """(In this process: test_grid_search_in_parallel has the workers.)"""
     X, y = entry.make_data()
     search = RandomizedSearchCV(
         entry.estimator(),
         {"alpha": loguniform(1e-5, 1e-1), "dropout": uniform(0.0, 0.2)},
         n_iter=3,
         cv=2,
-        n_jobs=2,
         random_state=0,
         error_score="raise",
     )
