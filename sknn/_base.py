@@ -371,7 +371,13 @@ class BaseNeuralEstimator(BaseEstimator):
             callbacks.append(
                 ("valid_score", ValidationScore(valid, self._validation_score))
             )
+        if self.verbose:
+            callbacks.append(("sklearn_log", SklearnLog()))
+        if self.verbose and self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar(detect_notebook=False)))
+        callbacks += self._user_callbacks()
         if self._stochastic:
+            # Last: the log and the user's callbacks see the epoch it stops on.
             callbacks.append(
                 (
                     "stop_on_plateau",
@@ -386,11 +392,7 @@ class BaseNeuralEstimator(BaseEstimator):
                     ),
                 )
             )
-        if self.verbose:
-            callbacks.append(("sklearn_log", SklearnLog()))
-        if self.verbose and self.verbose >= 2:
-            callbacks.append(("progress_bar", ProgressBar(detect_notebook=False)))
-        return callbacks + self._user_callbacks()
+        return callbacks
 
     def _user_callbacks(self) -> list:
         """The ``callbacks`` parameter, copied so that fits never share state."""

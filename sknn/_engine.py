@@ -245,7 +245,11 @@ class ValidationScore(Callback):
     def on_epoch_end(self, net, **kwargs):
         net.module_.eval()
         with torch.inference_mode():
-            raw = torch.cat([net.infer(X) for X, _ in BatchLoader(self.dataset, 4096)])
+            outputs = [net.infer(X) for X, _ in BatchLoader(self.dataset, 4096)]
+        if isinstance(outputs[0], tuple):  # (reconstruction, kl) of a VAE
+            raw = tuple(torch.cat(parts) for parts in zip(*outputs, strict=True))
+        else:
+            raw = torch.cat(outputs)
         y, weight = self.dataset.y, self.dataset.sample_weight
         net.history.record("valid_score", self.score(raw, y, weight))
 

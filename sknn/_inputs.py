@@ -106,7 +106,8 @@ class InputKind:
             # may change, or give as flat rows: _convert checks the shape of
             # the samples instead.
             if no_y:
-                return check_array(X, estimator=estimator, **kwargs), None
+                X = check_array(X, input_name="X", estimator=estimator, **kwargs)
+                return X, None
             return check_X_y(X, y, estimator=estimator, **kwargs, **y_kwargs)
         if no_y:
             return validate_data(estimator, X, reset=reset, **kwargs), None

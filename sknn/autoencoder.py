@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._base import BaseNeuralEstimator
+from ._data import to_tensor
 from ._docs import RUNTIME_PARAMETERS, TRAINING_PARAMETERS, activation_parameter
 from ._losses import SampleLoss
 from ._params import (
@@ -206,7 +207,7 @@ class BaseAutoencoder(
         """Mean squared reconstruction error of each sample (X: an array, or a
         tensor on any device)."""
         if not isinstance(X, torch.Tensor):
-            X = torch.from_numpy(np.asarray(X))
+            X = to_tensor(X, torch.float64, reconstruction.device)
         X = X.to(reconstruction.device)
         errors = (reconstruction.double() - X.double()).square()  # (N, *sample)
         return errors.flatten(1).mean(1).cpu().numpy()  # (N,)

@@ -1,6 +1,8 @@
 """Autoencoder: a transformer where PCA is used, with reconstruction, anomaly
 scores and denoising."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +14,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 
-from sknn import Autoencoder
+from sknn import Autoencoder, CNNAutoencoder
 
 SMALL = dict(hidden_layer_sizes=(16,), max_iter=5, random_state=0)
 
@@ -185,3 +187,24 @@ def test_early_stopping_scores_held_out_reconstruction(digits):
     assert len(scores) == ae.n_iter_
     assert max(scores) < 0  # negated reconstruction errors
     assert scores[-1] > scores[0]
+
+
+@pytest.mark.parametrize("cls", [Autoencoder, CNNAutoencoder])
+def test_variational_autoencoders_stop_early_on_held_out_data(cls):
+    X = np.random.RandomState(0).uniform(size=(120, 16))
+    ae = cls(n_components=2, variational=True, early_stopping=True)
+    ae.set_params(max_iter=8, random_state=0, device="cpu")
+    if cls is CNNAutoencoder:
+        ae.set_params(filters=(4,), input_shape=(1, 4, 4))
+    ae.fit(X)
+    scores = ae.validation_scores_
+    assert len(scores) == ae.n_iter_ and all(s < 0 for s in scores)
+    assert ae.best_validation_score_ == max(scores)
+
+
+def test_scores_of_a_dataframe_warn_about_nothing():
+    X = pd.DataFrame(np.random.RandomState(0).normal(size=(60, 4)))
+    ae = Autoencoder(n_components=2, max_iter=3, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ae.score_samples(X).shape == (60,)

@@ -95,3 +95,27 @@ def test_n_iter_no_change_stops_like_sklearn(iris, n_iter_no_change, early_stopp
         ref = neural_network.MLPClassifier(**params).fit(X, y)
         est = MLPClassifier(**params).fit(X, y)
     assert est.n_iter_ == ref.n_iter_ == n_iter_no_change + 2
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_the_epoch_training_stops_on_is_logged_and_seen_by_callbacks(
+    iris, early_stopping, capsys
+):
+    from skorch.callbacks import Callback
+
+    epochs = []
+
+    class CountEpochs(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            epochs.append(len(net.history))
+
+    X, y = iris
+    clf = MLPClassifier((8,), n_iter_no_change=2, tol=10.0, verbose=True)
+    clf.set_params(early_stopping=early_stopping, callbacks=[CountEpochs()])
+    clf.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    iterations = [line for line in lines if line.startswith("Iteration ")]
+    # As scikit-learn: every epoch's line, then the stopping message.
+    assert clf.n_iter_ == 4 == len(iterations) == len(epochs)
+    stop = [i for i, line in enumerate(lines) if line.endswith("Stopping.")]
+    assert stop and stop[0] > lines.index(iterations[-1])

@@ -239,9 +239,15 @@ def test_unseen_token_ids_embed_as_zeros():
     np.testing.assert_allclose(
         unseen[:, 1], torch.sigmoid(raw.double())[:, 0].numpy(), rtol=1e-12
     )
-    # Training on goes on with the row at zero.
+    # Training on goes on with the row at zero, also on sequences with ids
+    # the first fit did not see (the vocabulary is the first fit's).
     clf.partial_fit(X, y)
+    clf.partial_fit(np.where(X == 5, 9, X), y)
     assert torch.count_nonzero(clf.module_.embedding.weight[1]) == 0
+    np.testing.assert_array_equal(
+        clf.predict_proba([[1, 2, 99, 3, 4, 1]]),
+        clf.predict_proba([[1, 2, 9, 3, 4, 1]]),
+    )
 
 
 def test_token_errors():

@@ -141,6 +141,9 @@ class RNN(nn.Module):
         else:
             steps = X != PADDING_ID
             inputs = self.embedding(X)  # (N, T, embedding_dim)
+            # Tokens unseen in training stay zeros, even when later training
+            # meets them: no gradient reaches their row.
+            inputs = inputs.masked_fill((X == UNKNOWN_ID).unsqueeze(-1), 0.0)
         lengths = steps.sum(1)  # (N,)
         n_steps = X.shape[1]
         padded = bool((lengths < n_steps).any())
