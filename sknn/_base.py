@@ -17,6 +17,7 @@ The override points, all of them:
 - ``_y_kwargs()``: ``validate_data`` arguments for y;
 - ``_target_dtype(dtype)``: the tensor dtype of the targets;
 - ``_sample_weight(sample_weight, X, y)``: per-sample weights (class weights);
+- ``_early_stopping(n_samples)``: whether a fit holds data out to stop on;
 - ``_stratify_validation(y)``: whether the held-out split is stratified;
 - ``_validation_score(raw, y, sample_weight)``: the early-stopping score;
 - ``_decoder()``: raw outputs -> encoded predictions;
@@ -144,6 +145,11 @@ class BaseNeuralEstimator(BaseEstimator):
         return False
 
     def _has_stochastic_solver(self) -> bool:
+        """Whether ``partial_fit`` exists (``available_if``): it asks
+        :meth:`_partial_fit_available`, which estimators may extend."""
+        return self._partial_fit_available()
+
+    def _partial_fit_available(self) -> bool:
         # As scikit-learn's MLPs: with L-BFGS there is no partial_fit at all.
         if self.solver == "lbfgs":
             raise AttributeError(
@@ -151,6 +157,10 @@ class BaseNeuralEstimator(BaseEstimator):
                 "'adamw' or 'sgd'), not with solver='lbfgs'."
             )
         return True
+
+    def _early_stopping(self, n_samples: int) -> bool:
+        """Whether a fit on ``n_samples`` holds out data to stop on."""
+        return bool(self.early_stopping)
 
     def _check_partial_fit(self):
         if self.early_stopping:
@@ -175,7 +185,7 @@ class BaseNeuralEstimator(BaseEstimator):
         dtype = self._compute_dtype(X, device, continuing)
         if not continuing:
             self._seed = check_random_state(self.random_state).randint(2**31 - 1)
-        held_out = self.early_stopping and self._stochastic and not incremental
+        held_out = self._early_stopping(len(y)) and self._stochastic and not incremental
         train, valid = self._datasets(X, y, weight, device, dtype, held_out)
         batch_size = self._batch_size(len(train))
 
@@ -196,7 +206,9 @@ class BaseNeuralEstimator(BaseEstimator):
         """Validated, converted X, encoded targets and weights: ``(X, y, w)``."""
         if reset:
             kind = self._input_type.from_estimator(self)
-            X, y = kind.fit_transform(self, X, y, **self._y_kwargs())
+            X, y = kind.fit_transform(
+                self, X, y, sample_weight=sample_weight, **self._y_kwargs()
+            )
             self._input = kind
         else:
             X, y = self._input.transform(self, X, y, **self._y_kwargs())

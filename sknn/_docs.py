@@ -1,5 +1,7 @@
 """Docstring sections shared by the estimators (numpydoc, 4-space indented)."""
 
+import re
+
 TRAINING_PARAMETERS = """
     solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
         The optimizer: ``torch.optim.Adam``, ``AdamW`` (``alpha`` is then its
@@ -144,3 +146,15 @@ default="squared_error"
 CLASSES_ATTRIBUTE = """
     classes_ : ndarray of shape (n_classes,)
         The class labels (for multilabel targets, the label indices)."""
+
+
+def with_defaults(section: str, **defaults: str) -> str:
+    """``section`` with the ``default=`` of the named parameters replaced, for
+    estimators whose defaults differ from scikit-learn's MLP."""
+    for name, default in defaults.items():
+        section, found = re.subn(
+            rf"(\n    {name} : [^\n]*default=)[^\n]*", rf"\g<1>{default}", section
+        )
+        if not found:
+            raise ValueError(f"no parameter {name!r} with a default in the section")
+    return section

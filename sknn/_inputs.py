@@ -51,17 +51,20 @@ class InputKind:
         names = inspect.signature(cls).parameters
         return cls(**{name: getattr(estimator, name) for name in names})
 
-    def fit_transform(self, estimator, X, y=None, **y_kwargs):
+    def fit_transform(self, estimator, X, y=None, sample_weight=None, **y_kwargs):
         """Validate training data, learn what later data must match, convert.
 
         ``y=None`` validates X alone (autoencoders; a supervised estimator's
-        tags make scikit-learn ask for y then). ``y_kwargs`` go to
-        ``validate_data`` (``multi_output``, ``y_numeric``). Returns ``(X, y)``.
+        tags make scikit-learn ask for y then). What is learnt weighs the
+        rows as training does (``estimator._sample_weight``: sample and class
+        weights), so that a weight of 2 acts as a repeated row.
+        ``y_kwargs`` go to ``validate_data`` (``multi_output``,
+        ``y_numeric``). Returns ``(X, y)``.
         """
         self.name_ = type(estimator).__name__
         self.sparse_ = get_tags(estimator).input_tags.sparse
         X, y = self._validate(estimator, X, y, reset=True, **y_kwargs)
-        self._learn(X)
+        self._learn(X, estimator._sample_weight(sample_weight, X, y))
         for name in self.published:
             setattr(estimator, name, getattr(self, name))
         return self._convert(X), y
@@ -117,8 +120,9 @@ class InputKind:
         """X before validation: nested lists of samples as one array."""
         return X
 
-    def _learn(self, X) -> None:
-        """Learn from validated training X what later data must match."""
+    def _learn(self, X, sample_weight=None) -> None:
+        """Learn from validated training X (rows weighted by ``sample_weight``,
+        None for equal weights) what later data must match."""
 
     def _convert(self, X):
         """Validated X as the module's input."""
@@ -171,7 +175,7 @@ class Samples(InputKind):
                 X = np.asarray(X, dtype=float)
         return X
 
-    def _learn(self, X) -> None:
+    def _learn(self, X, sample_weight=None) -> None:
         self.input_shape_ = self._sample_shape(X)
         self.n_features_in_ = math.prod(self.input_shape_)
         self.layout_ = tuple(X.shape[1:])  # as fit was given them

@@ -6,6 +6,8 @@ value per sample (the engine weights them when there are sample weights),
 unweighted case).
 """
 
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -54,17 +56,56 @@ class SampleLoss(nn.Module):
 
 
 class CrossEntropy(nn.Module):
-    """Softmax cross-entropy of raw scores against class indices."""
+    """Softmax cross-entropy of raw scores against class indices, the targets
+    optionally smoothed (``label_smoothing`` of the mass spread evenly)."""
+
+    def __init__(self, label_smoothing: float = 0.0):
+        super().__init__()
+        self.label_smoothing = label_smoothing
 
     def forward(self, raw: torch.Tensor, y: torch.Tensor, reduction: str = "none"):
-        return F.cross_entropy(raw, y, reduction=reduction)  # (N,) or ()
+        return F.cross_entropy(
+            raw, y, reduction=reduction, label_smoothing=self.label_smoothing
+        )  # (N,) or ()
 
 
-def classification_loss(multiclass: bool) -> nn.Module:
+def smoothed_logistic_loss(raw, y, reduction="none", *, label_smoothing=0.0):
+    """Logistic loss against 0/1 targets moved ``label_smoothing / 2`` towards
+    one half."""
+    y = y * (1 - label_smoothing) + label_smoothing / 2
+    return F.binary_cross_entropy_with_logits(raw, y, reduction=reduction)
+
+
+def classification_loss(multiclass: bool, label_smoothing: float = 0.0) -> nn.Module:
     """Softmax cross-entropy, or logistic loss summed over the outputs."""
     if multiclass:
-        return CrossEntropy()
+        return CrossEntropy(label_smoothing)
+    if label_smoothing:
+        loss = functools.partial(
+            smoothed_logistic_loss, label_smoothing=label_smoothing
+        )
+        return SampleLoss(loss, outputs="sum")
     return SampleLoss(F.binary_cross_entropy_with_logits, outputs="sum")
+
+
+class MemberLoss(nn.Module):
+    """A loss over ensemble members: raw outputs ``(N, k, n_outputs)``, each
+    member scored against the same targets by ``loss``, per sample the mean
+    over members. Outputs of eval mode, ``(N, n_outputs)``, go to ``loss`` as
+    they are."""
+
+    def __init__(self, loss: nn.Module):
+        super().__init__()
+        self.loss = loss
+
+    def forward(self, raw: torch.Tensor, y: torch.Tensor, reduction: str = "none"):
+        if raw.ndim < 3:
+            return self.loss(raw, y, reduction=reduction)
+        n, k = raw.shape[:2]
+        members = raw.flatten(0, 1)  # (N * k, ...)
+        losses = self.loss(members, y.repeat_interleave(k, dim=0), reduction="none")
+        losses = losses.view(n, k).mean(dim=1)  # (N,)
+        return losses if reduction == "none" else getattr(losses, reduction)()
 
 
 def regression_loss(name: str) -> nn.Module:

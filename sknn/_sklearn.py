@@ -12,6 +12,7 @@ from numbers import Number
 import numpy as np
 import sklearn
 from sklearn.utils import check_array
+from sklearn.utils.validation import column_or_1d
 
 try:
     from sklearn.utils._param_validation import (
@@ -77,10 +78,29 @@ try:
 except ImportError:
     check_sample_weight = _check_sample_weight_fallback
 
+try:
+    from sklearn.utils.validation import _check_y as check_y
+except ImportError:
+
+    def check_y(y, multi_output=False, y_numeric=False, estimator=None):
+        """Public stand-in for ``sklearn.utils.validation._check_y``."""
+        if multi_output:
+            return check_array(
+                y,
+                ensure_2d=False,
+                dtype=np.float64 if y_numeric else None,
+                input_name="y",
+                estimator=estimator,
+            )
+        y = column_or_1d(y, warn=True)
+        return y.astype(np.float64) if y_numeric and y.dtype.kind == "O" else y
+
+
 __all__ = [
     "Interval",
     "Options",
     "StrOptions",
     "check_sample_weight",
+    "check_y",
     "fit_context",
 ]

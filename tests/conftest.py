@@ -148,6 +148,12 @@ _COMMON = dict(max_iter=10, learning_rate_init=0.03, random_state=0, device="cpu
 _CNN = dict(_COMMON, filters=(4,), hidden_layer_sizes=(), max_iter=15)
 _RNN = dict(hidden_size=6, **_COMMON)
 _MLP = dict(hidden_layer_sizes=(8,), **_COMMON)
+# Two ensemble members; without the defaults' held-out split and cosine
+# schedule, so that they train as the other estimators (test_tabular.py
+# tests the defaults).
+_TABULAR = dict(
+    _MLP, n_ensemble=2, early_stopping=False, dropout=0.0, learning_rate="constant"
+)
 
 
 # Fitted attributes every estimator documents; supervised ones add theirs.
@@ -196,7 +202,8 @@ class Entry:
         that error (rows: a 3D array; images and sequences: another shape).
     nan_message
         The error for a NaN in X (to the RNNs NaN marks padding: a NaN in one
-        feature of a time step is an error of its own).
+        feature of a time step is an error of its own); None where NaN is a
+        missing value the estimator reads (the table networks).
     accepts_sparse
         Whether X may be sparse (the autoencoders reconstruct dense samples).
     random_params
@@ -204,6 +211,13 @@ class Entry:
         denoising, sampled codes, dropout between recurrent layers).
     extra_attributes
         Its own public fitted attributes, besides the shared ones.
+    frame_dtype
+        The float dtype a DataFrame's numbers train in on the CPU (the table
+        networks: float32; the others: the frame's own, float64 here).
+    lacks
+        Parameters of the other estimators that this one does not have (the
+        table networks have no ``batch_norm``): :meth:`estimator` leaves
+        them out of the configurations of shared tests.
     """
 
     cls: type
@@ -215,10 +229,12 @@ class Entry:
     flat_params: dict = field(default_factory=dict)
     wrong_shape: Callable = _as_3d
     wrong_shape_message: str = "Found array with dim 3"
-    nan_message: str = "Input X contains NaN"
+    nan_message: str | None = "Input X contains NaN"
     accepts_sparse: bool = True
     random_params: dict = field(default_factory=dict)
     extra_attributes: tuple = ()
+    frame_dtype: type = np.float64
+    lacks: tuple = ()
 
     @property
     def name(self) -> str:
@@ -232,7 +248,9 @@ class Entry:
         return COMMON_ATTRIBUTES + supervised + classes + self.extra_attributes
 
     def estimator(self, **params):
-        """A fresh estimator of the small configuration, updated by ``params``."""
+        """A fresh estimator of the small configuration, updated by ``params``
+        (but for those it ``lacks``)."""
+        params = {k: v for k, v in params.items() if k not in self.lacks}
         return self.cls(**{**self.params, **params})
 
     def flat_estimator(self, **params):
@@ -333,6 +351,17 @@ _SEQUENCES = dict(
     extra_attributes=("n_step_features_",),
 )
 
+# Tables: NaN is a missing value; sparse matrices are refused.
+_TABLES = dict(
+    n_features_in=4,
+    nan_message=None,
+    accepts_sparse=False,
+    random_params={"dropout": 0.3},
+    extra_attributes=("is_categorical_", "categories_"),
+    frame_dtype=np.float32,
+    lacks=("batch_norm",),
+)
+
 REGISTRY = {
     entry.cls: entry
     for entry in [
@@ -378,6 +407,15 @@ REGISTRY = {
         ),
         Entry(sknn.RNNClassifier, "classifier", _RNN, (5, 2), _labelled, **_SEQUENCES),
         Entry(sknn.RNNRegressor, "regressor", _RNN, (5, 2), _targets, **_SEQUENCES),
+        Entry(
+            sknn.TabularClassifier,
+            "classifier",
+            _TABULAR,
+            (4,),
+            _labelled,
+            **_TABLES,
+        ),
+        Entry(sknn.TabularRegressor, "regressor", _TABULAR, (4,), _targets, **_TABLES),
         Entry(
             sknn.Autoencoder,
             "transformer",

@@ -124,6 +124,7 @@ def _labels(entry, y):
 @pytest.mark.parametrize("entry", registry())
 def test_dataframe_input_sets_feature_names_and_checks_them(entry):
     X, y = entry.make_flat_data()
+    X = X.astype(entry.frame_dtype)  # the precision frames train in
     df, labels = _frame(X), _labels(entry, y)
     est = entry.fit(entry.flat_estimator(), df, labels)
     with warnings.catch_warnings():

@@ -12,6 +12,18 @@ from conftest import assert_same_module, public_estimators, registry
 # reason)}. A parameter listed here must list every estimator that has it,
 # and its defaults must really differ; any other parameter that two
 # estimators share has one default.
+_TABLES = "chosen by the tabular defaults study (user guide, Tables)"
+_NOT_TABLES = [
+    "MLPClassifier",
+    "MLPRegressor",
+    "CNNClassifier",
+    "CNNRegressor",
+    "RNNClassifier",
+    "RNNRegressor",
+    "Autoencoder",
+    "CNNAutoencoder",
+]
+
 DIFFERENT_DEFAULTS = {
     "hidden_layer_sizes": {
         # scikit-learn's MLPs' default, which the drop-ins keep.
@@ -30,6 +42,43 @@ DIFFERENT_DEFAULTS = {
         # Dense layers between the feature maps and the code: none, the
         # convolutions do the encoding.
         "CNNAutoencoder": ((), "no dense layers between the maps and the code"),
+        # The table networks: chosen on the tabular dev suite (user guide).
+        "TabularClassifier": ((256, 256), _TABLES),
+        "TabularRegressor": ((256, 256), _TABLES),
+    },
+    # The table networks are no drop-ins: their training defaults are those
+    # the tabular defaults study chose (benchmarks/tabular_defaults.py).
+    **{
+        name: {
+            **{cls: (mlp, "scikit-learn's default") for cls in _NOT_TABLES},
+            "TabularClassifier": (table, _TABLES),
+            "TabularRegressor": (table, _TABLES),
+        }
+        for name, mlp, table in [
+            ("activation", "relu", "silu"),
+            ("solver", "adam", "adamw"),
+            ("alpha", 0.0001, 0.01),
+            ("learning_rate", "constant", "cosine"),
+            ("learning_rate_init", 0.001, 0.002),
+            ("max_iter", 200, 100),
+            ("early_stopping", False, "auto"),
+            ("validation_fraction", 0.1, 0.2),
+            ("beta_2", 0.999, 0.95),
+            ("n_iter_no_change", 10, 16),
+        ]
+    },
+    "dropout": {
+        **{cls: (0.0, "off, as in scikit-learn's MLPs") for cls in _NOT_TABLES},
+        "TabularClassifier": (0.1, _TABLES),
+        "TabularRegressor": (0.1, _TABLES),
+    },
+    # Token embeddings of the RNNs: None reads numbers, not token ids; the
+    # table networks always embed their large categorical columns.
+    "embedding_dim": {
+        "RNNClassifier": (None, "None: the sequences hold numbers, not token ids"),
+        "RNNRegressor": (None, "None: the sequences hold numbers, not token ids"),
+        "TabularClassifier": (8, _TABLES),
+        "TabularRegressor": (8, _TABLES),
     },
 }
 

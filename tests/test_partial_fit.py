@@ -92,8 +92,16 @@ def test_partial_fit_learns_from_mini_batches(entry):
 
 @pytest.mark.parametrize("entry", registry())
 def test_partial_fit_refuses_early_stopping(entry):
+    """As scikit-learn's MLPs: an error. Where early stopping is the default
+    (the table networks), partial_fit does not exist until it is turned off."""
     X, y = entry.make_data()
     est = entry.estimator(early_stopping=True)
+    if entry.cls().early_stopping:
+        assert not hasattr(est, "partial_fit")
+        with pytest.raises(AttributeError, match="no attribute 'partial_fit'") as error:
+            est.partial_fit(X, y)
+        assert "only available with early_stopping=False" in str(error.value.__cause__)
+        return
     with pytest.raises(ValueError, match="partial_fit does not support early_stopp"):
         entry.partial_fit(est, X, y)
 

@@ -11,6 +11,7 @@ from .cnn import CNN
 from .conv_autoencoder import ConvAutoencoder
 from .mlp import MLP
 from .rnn import RNN
+from .tabular import PeriodicEmbedding, TabularMLP
 
 __all__ = [
     "ACTIVATIONS",
@@ -19,6 +20,8 @@ __all__ = [
     "RNN",
     "ConvAutoencoder",
     "DenseAutoencoder",
+    "PeriodicEmbedding",
     "RandomShiftFlip",
+    "TabularMLP",
     "make_activation",
 ]

@@ -1,0 +1,458 @@
+"""Networks for tables as they come: raw DataFrames, strong by default."""
+
+import functools
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.metrics import r2_score
+from skorch.callbacks import LRScheduler
+
+from ._docs import (
+    CLASS_WEIGHT_PARAMETER,
+    CLASSES_ATTRIBUTE,
+    FITTED_ATTRIBUTES,
+    REGRESSION_LOSS_PARAMETER,
+    RUNTIME_PARAMETERS,
+    TRAINING_PARAMETERS,
+    activation_parameter,
+    with_defaults,
+)
+from ._losses import MemberLoss, classification_loss
+from ._params import LAYER_SIZES, POSITIVE_INT, positive_ints, store_parameters
+from ._sklearn import Interval, StrOptions
+from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
+from ._tables import Tables
+from .modules import ACTIVATIONS
+from .modules.tabular import NUMERIC_EMBEDDINGS, TabularMLP
+
+# early_stopping="auto" holds out validation_fraction of the rows from this
+# many on: below, the held-out part would be too small to pick an epoch by,
+# and training runs the whole cosine schedule.
+AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
+
+_TABULAR_CONSTRAINTS = {
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "hidden_layer_sizes": LAYER_SIZES,
+    "activation": [StrOptions(set(ACTIVATIONS))],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "numeric_embedding": [StrOptions(set(NUMERIC_EMBEDDINGS))],
+    "embedding_dim": POSITIVE_INT,
+    "n_ensemble": POSITIVE_INT,
+    "max_one_hot": [Interval(Integral, 0, None, closed="left")],
+    "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
+    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
+}
+
+_TABULAR_NETWORK_DOC = (
+    """
+    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, \
+default=(256, 256)
+        The number of units of each hidden layer."""
+    + activation_parameter("the hidden layers").replace(
+        'default="relu"', 'default="silu"'
+    )
+    + """
+    numeric_embedding : {"periodic", "none"}, default="periodic"
+        How numeric columns enter the network: ``"periodic"`` adds to each
+        one 4 learnt features of 16 learnt frequencies (periodic embeddings,
+        as in RealMLP); ``"none"`` passes the scaled values alone.
+    embedding_dim : int, default=8
+        Size of the learnt embedding of each categorical column with more
+        than ``max_one_hot`` categories.
+    max_one_hot : int, default=8
+        Categorical columns with at most this many categories are one-hot
+        encoded, larger ones embedded.
+    categorical_features : "from_dtype", array-like or None, default="from_dtype"
+        Which columns are categorical: ``"from_dtype"`` takes those of pandas
+        ``category``, ``object``, ``string`` and ``bool`` dtypes (integer
+        columns are numeric); names, indices or a boolean mask add columns,
+        such as integer codes of categories.
+    n_ensemble : int, default=1
+        Members of an ensemble that share the network (TabM's BatchEnsemble
+        "mini" form): each scales the input by its own learnt vector and has
+        its own output layer; each is trained on its own loss, and
+        predictions average the members' probabilities (values). 1 trains a
+        single network: on the dev suite, 8 members scored the same at 4
+        times the fit time (user guide).
+    dropout : float, default=0.1
+        Probability of dropping each hidden unit during training."""
+)
+
+_TABULAR_TRAINING_DOC = (
+    with_defaults(
+        TRAINING_PARAMETERS,
+        solver='"adamw"',
+        alpha="0.01",
+        learning_rate_init="0.002",
+        max_iter="100",
+        early_stopping='"auto"',
+        validation_fraction="0.2",
+        beta_2="0.95",
+        n_iter_no_change="16",
+    )
+    .replace(
+        """    early_stopping : bool, default="auto"
+        Hold out""",
+        """    early_stopping : bool or "auto", default="auto"
+        ``"auto"``: as ``True`` from 1,000 training rows on, as ``False``
+        below (too few rows to hold some out and pick an epoch by).
+        ``True``: hold out""",
+    )
+    .replace(
+        """    learning_rate : {"constant", "invscaling", "adaptive"}, \
+default="constant"
+        Learning-rate schedule of ``solver="sgd"``: constant, decaying as""",
+        """    learning_rate : {"cosine", "constant", "invscaling", "adaptive"}, \
+default="cosine"
+        Learning-rate schedule. ``"cosine"`` (the stochastic solvers; L-BFGS
+        has no schedule) decays the rate from ``learning_rate_init`` to 0
+        along half a cosine over ``max_iter`` epochs. Those of
+        ``solver="sgd"``: constant, decaying as""",
+    )
+)
+
+_TABULAR_ATTRIBUTES_DOC = (
+    FITTED_ATTRIBUTES
+    + """
+    is_categorical_ : ndarray of shape (n_features_in_,)
+        Which input columns were read as categorical.
+    categories_ : list of ndarray
+        The categories of each categorical column, in the order of the
+        columns, as learnt in ``fit``.
+    module_ : torch.nn.Module
+        The trained :class:`sknn.modules.TabularMLP`."""
+)
+
+_HOW_IT_READS_TABLES = """
+    It reads a table as it comes, a pandas DataFrame or an array, and learns
+    its preprocessing in ``fit``: numeric columns are scaled robustly (median,
+    interquartile range) and softly clipped, with the median for missing
+    values and an indicator column where ``fit`` saw any; categorical columns
+    are one-hot encoded or, beyond ``max_one_hot`` categories, embedded, with
+    missing values and unseen categories handled. No pipeline is needed, and
+    in one it also takes plain numeric arrays. The defaults were chosen by
+    measurement on 15 tables (see the user guide, "Tables")."""
+
+
+class _TabularMixin:
+    """The table architecture: its kind of input, module, schedule and tags."""
+
+    _input_type = Tables
+    _combine = "mean"
+
+    def _build_module(self) -> TabularMLP:
+        layout = self._input.layout_
+        return TabularMLP(
+            n_numeric=layout.n_numeric,
+            n_dense=layout.n_dense,
+            cardinalities=layout.cardinalities,
+            n_outputs=self.n_outputs_,
+            hidden_layer_sizes=positive_ints(
+                "hidden_layer_sizes", self.hidden_layer_sizes
+            ),
+            activation=self.activation,
+            dropout=self.dropout,
+            numeric_embedding=self.numeric_embedding,
+            embedding_dim=self.embedding_dim,
+            n_ensemble=self.n_ensemble,
+            combine=self._combine,
+        )
+
+    def _criterion(self):
+        return MemberLoss(self._member_loss())
+
+    def _early_stopping(self, n_samples: int) -> bool:
+        if self.early_stopping == "auto":
+            return n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
+        return bool(self.early_stopping)
+
+    def _check_partial_fit(self) -> None:
+        """partial_fit trains on what it is given: with ``"auto"``, nothing
+        is held out (``True``: no partial_fit at all)."""
+
+    def _partial_fit_available(self) -> bool:
+        # Rather than a partial_fit that always fails, none (as with L-BFGS).
+        super()._partial_fit_available()
+        if self.early_stopping is True:
+            raise AttributeError(
+                "partial_fit is only available with early_stopping=False or "
+                '"auto": the held-out split of early stopping is fit\'s. Set '
+                "early_stopping=False to train batch by batch."
+            )
+        return True
+
+    def _make_callbacks(self, valid) -> list:
+        callbacks = super()._make_callbacks(valid)
+        if self.learning_rate == "cosine" and self._stochastic:
+            if any(isinstance(c, LRScheduler) for _, c in callbacks):
+                raise ValueError(
+                    'learning_rate="cosine" schedules the learning rate, and '
+                    "callbacks holds an LRScheduler too. Set "
+                    'learning_rate="constant" to use your own schedule.'
+                )
+            schedule = LRScheduler(
+                policy="CosineAnnealingLR", T_max=self.max_iter, eta_min=0.0
+            )
+            callbacks.insert(0, ("cosine_lr", schedule))
+        return callbacks
+
+    def _warn_if_not_converged(self) -> None:
+        # A cosine schedule ends at max_iter by design, its rate at 0: reaching
+        # it is the plan, not a failure to converge.
+        if not (self.learning_rate == "cosine" and self._stochastic):
+            super()._warn_if_not_converged()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
+    __doc__ = f"""Neural network classifier for tables: raw DataFrames in, labels out.
+    {_HOW_IT_READS_TABLES}
+
+    Parameters
+    ----------
+    {_TABULAR_NETWORK_DOC.strip()}
+    label_smoothing : float, default=0.1
+        Share of each target's probability mass spread evenly over the
+        classes in the training loss (binary and multilabel targets: moved
+        halfway towards 0.5).
+    {_TABULAR_TRAINING_DOC.strip()}
+    {RUNTIME_PARAMETERS.strip()}
+    {CLASS_WEIGHT_PARAMETER.strip()}
+
+    Attributes
+    ----------
+    {CLASSES_ATTRIBUTE.strip()}
+    {_TABULAR_ATTRIBUTES_DOC.strip()}
+
+    See Also
+    --------
+    TabularRegressor : The same network for regression.
+    MLPClassifier : scikit-learn's MLP, for numeric arrays.
+
+    Notes
+    -----
+    With ``early_stopping=True`` (the default), ``validation_scores_`` holds
+    the negative log-loss of the held-out data after each epoch, and the
+    weights of the best epoch are kept.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sknn import TabularClassifier
+    >>> X = pd.DataFrame({{
+    ...     "colour": ["red", "blue", None, "red", "blue", "green"] * 20,
+    ...     "size": [1.0, 2.5, 3.0, None, 0.5, 2.0] * 20,
+    ... }})
+    >>> y = ["warm", "cold", "cold", "warm", "cold", "cold"] * 20
+    >>> clf = TabularClassifier(max_iter=20, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).tolist()
+    ['warm', 'cold', 'cold']
+    >>> clf.is_categorical_.tolist()
+    [True, False]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralClassifier._parameter_constraints,
+        **_TABULAR_CONSTRAINTS,
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(256, 256),
+        activation="silu",
+        *,
+        numeric_embedding="periodic",
+        embedding_dim=8,
+        max_one_hot=8,
+        categorical_features="from_dtype",
+        n_ensemble=1,
+        dropout=0.1,
+        label_smoothing=0.1,
+        solver="adamw",
+        alpha=0.01,
+        batch_size="auto",
+        learning_rate="cosine",
+        learning_rate_init=0.002,
+        power_t=0.5,
+        max_iter=100,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping="auto",
+        validation_fraction=0.2,
+        beta_1=0.9,
+        beta_2=0.95,
+        epsilon=1e-8,
+        n_iter_no_change=16,
+        max_fun=15000,
+        class_weight=None,
+        device="auto",
+        callbacks=None,
+    ):
+        store_parameters(self, locals())
+
+    @property
+    def _combine(self) -> str:
+        return "softmax" if self._multiclass else "sigmoid"
+
+    def _member_loss(self):
+        return classification_loss(self._multiclass, self.label_smoothing)
+
+    def _validation_score(self, raw, y, sample_weight) -> float:
+        """Negative log-loss (no smoothing): the best epoch is the one whose
+        probabilities fit the held-out labels best."""
+        if self._multiclass:
+            losses = F.cross_entropy(raw, y.long(), reduction="none")
+        else:
+            losses = F.binary_cross_entropy_with_logits(
+                raw, y.to(raw.dtype), reduction="none"
+            ).sum(dim=1)
+        if sample_weight is None:
+            return -losses.mean().item()
+        return -((losses * sample_weight).sum() / sample_weight.sum()).item()
+
+
+def _standardized_values(raw, mean, scale, exp):
+    """Predicted values from raw outputs on the standardized scale."""
+    raw = raw.double()
+    if exp:
+        return torch.exp(raw)
+    return raw * torch.as_tensor(scale, device=raw.device) + torch.as_tensor(
+        mean, device=raw.device
+    )
+
+
+class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
+    __doc__ = f"""Neural network regressor for tables: raw DataFrames in, values out.
+    {_HOW_IT_READS_TABLES} The targets are standardized inside (except with
+    ``loss="poisson"``), so they need no scaling either.
+
+    Parameters
+    ----------
+    {REGRESSION_LOSS_PARAMETER.strip()}
+    {_TABULAR_NETWORK_DOC.strip()}
+    {_TABULAR_TRAINING_DOC.strip()}
+    {RUNTIME_PARAMETERS.strip()}
+
+    Attributes
+    ----------
+    {_TABULAR_ATTRIBUTES_DOC.strip()}
+
+    See Also
+    --------
+    TabularClassifier : The same network for classification.
+    MLPRegressor : scikit-learn's MLP, for numeric arrays.
+
+    Notes
+    -----
+    With ``early_stopping=True`` (the default), ``validation_scores_`` holds
+    the R² of the held-out data after each epoch, and the weights of the best
+    epoch are kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sknn import TabularRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({{
+    ...     "city": rng.choice(["Paris", "Lyon", "Nice"], 300),
+    ...     "area": rng.uniform(20, 120, 300),
+    ... }})
+    >>> y = 3 * X["area"] + X["city"].map({{"Paris": 200, "Lyon": 80, "Nice": 120}})
+    >>> reg = TabularRegressor(max_iter=30, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseNeuralRegressor._parameter_constraints,
+        **_TABULAR_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(256, 256),
+        activation="silu",
+        *,
+        numeric_embedding="periodic",
+        embedding_dim=8,
+        max_one_hot=8,
+        categorical_features="from_dtype",
+        n_ensemble=1,
+        dropout=0.1,
+        solver="adamw",
+        alpha=0.01,
+        batch_size="auto",
+        learning_rate="cosine",
+        learning_rate_init=0.002,
+        power_t=0.5,
+        max_iter=100,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping="auto",
+        validation_fraction=0.2,
+        beta_1=0.9,
+        beta_2=0.95,
+        epsilon=1e-8,
+        n_iter_no_change=16,
+        max_fun=15000,
+        device="auto",
+        callbacks=None,
+    ):
+        store_parameters(self, locals())
+
+    def _member_loss(self):
+        return BaseNeuralRegressor._criterion(self)
+
+    def _prepare_data(self, X, y, sample_weight, *, reset, classes):
+        X, y, weight = super()._prepare_data(
+            X, y, sample_weight, reset=reset, classes=classes
+        )
+        if reset:
+            # Weighted, so that a weight of 2 acts as a repeated row.
+            w = np.ones(len(y)) if weight is None else weight
+            poisson = self.loss == "poisson"
+            self._y_mean = (
+                np.zeros(y.shape[1]) if poisson else np.average(y, axis=0, weights=w)
+            )
+            variance = np.average((y - self._y_mean) ** 2, axis=0, weights=w)
+            scale = np.ones(y.shape[1]) if poisson else np.sqrt(variance)
+            self._y_scale = np.where(scale > 0, scale, 1.0)
+        return X, (y - self._y_mean) / self._y_scale, weight
+
+    def _decoder(self):
+        return functools.partial(
+            _standardized_values,
+            mean=self._y_mean,
+            scale=self._y_scale,
+            exp=self.out_activation_ == "exp",
+        )
+
+    def _validation_score(self, raw, y, sample_weight) -> float:
+        """R² on the standardized scale (the same as on the targets' own)."""
+        weight = None if sample_weight is None else sample_weight.cpu().numpy()
+        raw = torch.exp(raw) if self.out_activation_ == "exp" else raw
+        return r2_score(
+            y.cpu().numpy(), raw.double().cpu().numpy(), sample_weight=weight
+        )
