@@ -67,11 +67,6 @@ DIFFERENT_DEFAULTS = {
             ("n_iter_no_change", 10, 16),
         ]
     },
-    "dropout": {
-        **{cls: (0.0, "off, as in scikit-learn's MLPs") for cls in _NOT_TABLES},
-        "TabularClassifier": (0.1, _TABLES),
-        "TabularRegressor": (0.1, _TABLES),
-    },
     # Token embeddings of the RNNs: None reads numbers, not token ids; the
     # table networks always embed their large categorical columns.
     "embedding_dim": {
