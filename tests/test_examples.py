@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,8 +30,11 @@ def quick_run(demo, tmp_path_factory):
     """The demo's ``--quick`` run, once: its results, stdout and saved CSV."""
     output = tmp_path_factory.mktemp("demo") / "results.csv"
     stdout = io.StringIO()
+    figure = output.with_suffix(".png")
     with contextlib.redirect_stdout(stdout):
-        results = demo.main(["--quick", "--output", str(output)])
+        results = demo.main(
+            ["--quick", "--output", str(output), "--figure", str(figure)]
+        )
     return results, stdout.getvalue(), output
 
 
@@ -41,6 +45,7 @@ def test_quick_run_covers_every_dataset_and_model(demo, quick_run):
         assert results.loc[results["dataset"] == name, "model"].tolist() == expected
         assert name in stdout
     models = ["decision tree", "random forest", "SVC", "SVR", "sknn MLP"]
+    models += ["gradient boosting", "sknn tabular"]
     models += ["sknn CNN", "sknn RNN", "PCA + SVC", "sknn autoencoder + SVC"]
     for model in models:
         assert model in stdout
@@ -122,3 +127,30 @@ def test_output_file_holds_the_table(quick_run, demo, tmp_path):
 def test_output_must_be_csv_or_json(demo):
     with pytest.raises(SystemExit):
         demo.parse_args(["--output", "results.txt"])
+
+
+def test_real_tables_go_raw_to_the_tabular_networks(demo):
+    """The tables reach sknn's tabular networks as raw frames (no pipeline),
+    gradient boosting with native categories, and the other models through
+    the usual imputation, scaling and one-hot encoding."""
+    tables = [d for d in demo.DATASETS.values() if d.table]
+    assert {d.task for d in tables} == {"classification", "regression"}
+    for dataset in tables:
+        X, _ = dataset.load()
+        assert X.isna().any().any() or dataset.task == "regression"
+        assert (X.dtypes == np.dtype(object)).any()  # raw text columns
+        entries = dict(demo.models(dataset, demo.FULL))
+        assert type(entries["sknn tabular"]).__name__.startswith("Tabular")
+        boosting = entries["gradient boosting"]
+        assert boosting[-1].get_params()["categorical_features"] == "from_dtype"
+        mlp = entries["sknn MLP"]
+        pipeline = mlp.regressor if dataset.task == "regression" else mlp
+        assert type(pipeline[0]).__name__ == "ColumnTransformer"
+
+
+def test_the_figure_is_saved(quick_run, tmp_path, demo):
+    results, stdout, _ = quick_run
+    assert "Saved the figure to" in stdout
+    path = tmp_path / "scores.png"
+    demo.save_figure(results, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
