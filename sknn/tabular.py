@@ -28,9 +28,9 @@ from .modules import ACTIVATIONS
 from .modules.tabular import NUMERIC_EMBEDDINGS, TabularMLP
 
 # early_stopping="auto" holds out validation_fraction of the rows from this
-# many on: below, the held-out part would be too small to pick an epoch by,
-# and training runs the whole cosine schedule.
-AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
+# many on: below, the held-out part (under 100 rows) would be too small to
+# pick an epoch by, and training runs all max_iter epochs.
+AUTO_EARLY_STOPPING_MIN_SAMPLES = 500
 
 _TABULAR_CONSTRAINTS = {
     "early_stopping": ["boolean", StrOptions({"auto"})],
@@ -97,7 +97,7 @@ _TABULAR_TRAINING_DOC = (
         """    early_stopping : bool, default="auto"
         Hold out""",
         """    early_stopping : bool or "auto", default="auto"
-        ``"auto"``: as ``True`` from 1,000 training rows on, as ``False``
+        ``"auto"``: as ``True`` from 500 training rows on, as ``False``
         below (too few rows to hold some out and pick an epoch by).
         ``True``: hold out""",
     )
@@ -105,12 +105,13 @@ _TABULAR_TRAINING_DOC = (
         """    learning_rate : {"constant", "invscaling", "adaptive"}, \
 default="constant"
         Learning-rate schedule of ``solver="sgd"``: constant, decaying as""",
-        """    learning_rate : {"cosine", "constant", "invscaling", "adaptive"}, \
-default="cosine"
-        Learning-rate schedule. ``"cosine"`` (the stochastic solvers; L-BFGS
-        has no schedule) decays the rate from ``learning_rate_init`` to 0
-        along half a cosine over ``max_iter`` epochs. Those of
-        ``solver="sgd"``: constant, decaying as""",
+        """    learning_rate : {"constant", "cosine", "invscaling", "adaptive"}, \
+default="constant"
+        Learning-rate schedule: constant (with early stopping, it beat the
+        cosine schedule on the dev suite), or ``"cosine"`` (the stochastic
+        solvers; L-BFGS has no schedule), which decays the rate from
+        ``learning_rate_init`` to 0 along half a cosine over ``max_iter``
+        epochs. Those of ``solver="sgd"``: constant, decaying as""",
     )
 )
 
@@ -219,10 +220,11 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
     Parameters
     ----------
     {_TABULAR_NETWORK_DOC.strip()}
-    label_smoothing : float, default=0.1
+    label_smoothing : float, default=0.0
         Share of each target's probability mass spread evenly over the
         classes in the training loss (binary and multilabel targets: moved
-        halfway towards 0.5).
+        halfway towards 0.5). 0.1 tied on accuracy on the dev suite, and
+        gave worse log-losses.
     {_TABULAR_TRAINING_DOC.strip()}
     {RUNTIME_PARAMETERS.strip()}
     {CLASS_WEIGHT_PARAMETER.strip()}
@@ -276,11 +278,11 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
         categorical_features="from_dtype",
         n_ensemble=1,
         dropout=0.0,
-        label_smoothing=0.1,
+        label_smoothing=0.0,
         solver="adamw",
         alpha=0.01,
         batch_size="auto",
-        learning_rate="cosine",
+        learning_rate="constant",
         learning_rate_init=0.002,
         power_t=0.5,
         max_iter=100,
@@ -400,7 +402,7 @@ class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
         solver="adamw",
         alpha=0.01,
         batch_size="auto",
-        learning_rate="cosine",
+        learning_rate="constant",
         learning_rate_init=0.002,
         power_t=0.5,
         max_iter=100,

@@ -58,7 +58,6 @@ DIFFERENT_DEFAULTS = {
             ("activation", "relu", "silu"),
             ("solver", "adam", "adamw"),
             ("alpha", 0.0001, 0.01),
-            ("learning_rate", "constant", "cosine"),
             ("learning_rate_init", 0.001, 0.002),
             ("max_iter", 200, 100),
             ("early_stopping", False, "auto"),

@@ -250,19 +250,19 @@ def test_regression_targets_are_standardized_inside():
 
 
 # ------------------------------------------------------ training defaults
-def test_defaults_hold_out_a_fifth_from_1000_rows_on_and_keep_the_best_epoch():
-    X, y = _table(1000)
+def test_defaults_hold_out_a_fifth_from_500_rows_on_and_keep_the_best_epoch():
+    X, y = _table(500)
     clf = TabularClassifier(hidden_layer_sizes=(16,), max_iter=20, random_state=0)
     clf.fit(X, y)
     scores = clf.validation_scores_
     assert all(s <= 0 for s in scores)  # negative log-loss
     assert clf.best_validation_score_ == max(scores)
     n_train = sum(b["train_batch_size"] for b in clf.history_[0, "batches"])
-    assert n_train == 800  # 80% of 1000
-    # Below 1000 rows, "auto" holds nothing out.
-    clf.fit(X[:999], y[:999])
+    assert n_train == 400  # 80% of 500
+    # Below 500 rows, "auto" holds nothing out.
+    clf.fit(X[:499], y[:499])
     assert clf.validation_scores_ is None
-    assert sum(b["train_batch_size"] for b in clf.history_[0, "batches"]) == 999
+    assert sum(b["train_batch_size"] for b in clf.history_[0, "batches"]) == 499
 
 
 def test_cosine_schedule_decays_to_zero_over_max_iter():
@@ -270,6 +270,7 @@ def test_cosine_schedule_decays_to_zero_over_max_iter():
     clf = TabularClassifier(
         max_iter=10,
         early_stopping=False,
+        learning_rate="cosine",
         **{k: v for k, v in FAST.items() if k != "max_iter"},
     )
     with warnings.catch_warnings():
@@ -283,7 +284,9 @@ def test_cosine_schedule_decays_to_zero_over_max_iter():
 
 def test_cosine_schedule_and_a_user_scheduler_do_not_mix():
     X, y = _table(60)
-    clf = TabularClassifier(callbacks=[LRScheduler("StepLR", step_size=1)], **FAST)
+    clf = TabularClassifier(
+        learning_rate="cosine", callbacks=[LRScheduler("StepLR", step_size=1)], **FAST
+    )
     with pytest.raises(ValueError, match='Set learning_rate="constant"'):
         clf.fit(X, y)
     clf.set_params(learning_rate="constant").fit(X, y)
