@@ -154,6 +154,201 @@ _MLP = dict(hidden_layer_sizes=(8,), **_COMMON)
 _TABULAR = dict(_MLP, n_ensemble=2, early_stopping=False)
 
 
+# Fitted attributes every estimator documents; supervised ones add theirs.
+COMMON_ATTRIBUTES = (
+    "n_features_in_",
+    "n_iter_",
+    "t_",
+    "loss_",
+    "loss_curve_",
+    "validation_scores_",
+    "module_",
+    "history_",
+)
+SUPERVISED_ATTRIBUTES = ("n_outputs_", "out_activation_", "best_loss_")
+
+
+def _as_3d(X):
+    return X.reshape(len(X), 2, -1)
+
+
+def _narrower_samples(X):
+    return X[..., :-1]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How the tests build, feed and read one public estimator.
+
+    cls, kind
+        The estimator class; "classifier", "regressor" or "transformer"
+        (the autoencoders: they fit X alone, y=None, and ``transform``).
+    params
+        A small, fast configuration (constructor keyword arguments).
+    sample_shape, make
+        Shape of one sample of the estimator's own data, and ``make(shape,
+        seed)`` giving (X, y) of such samples (y None for transformers).
+    n_features_in
+        ``n_features_in_`` after a fit on them: the CNNs count the values of
+        a sample, the RNNs the features of a time step.
+    flat_params
+        The parameters with which it reads the same samples as flat rows (as
+        a scaler or a DataFrame gives them): the CNNs' and RNNs'
+        ``input_shape``.
+    wrong_shape, wrong_shape_message
+        ``wrong_shape(X)``: samples the fitted estimator must refuse, with
+        that error (rows: a 3D array; images and sequences: another shape).
+    nan_message
+        The error for a NaN in X (to the RNNs NaN marks padding: a NaN in one
+        feature of a time step is an error of its own); None where NaN is a
+        missing value the estimator reads (the table networks).
+    accepts_sparse
+        Whether X may be sparse (the autoencoders reconstruct dense samples).
+    random_params
+        Parameters adding the estimator's own randomness (augmentation,
+        denoising, sampled codes, dropout between recurrent layers).
+    extra_attributes
+        Its own public fitted attributes, besides the shared ones.
+    frame_dtype
+        The float dtype a DataFrame's numbers train in on the CPU (the table
+        networks: float32; the others: the frame's own, float64 here).
+    lacks
+        Parameters of the other estimators that this one does not have (the
+        table networks have no ``batch_norm``): :meth:`estimator` leaves
+        them out of the configurations of shared tests.
+    """
+
+    cls: type
+    kind: str
+    params: dict
+    sample_shape: tuple
+    make: Callable
+    n_features_in: int
+    flat_params: dict = field(default_factory=dict)
+    wrong_shape: Callable = _as_3d
+    wrong_shape_message: str = "Found array with dim 3"
+    nan_message: str | None = "Input X contains NaN"
+    accepts_sparse: bool = True
+    random_params: dict = field(default_factory=dict)
+    extra_attributes: tuple = ()
+    frame_dtype: type = np.float64
+    lacks: tuple = ()
+
+    @property
+    def name(self) -> str:
+        return self.cls.__name__
+
+    @property
+    def fitted_attributes(self) -> tuple:
+        """Public fitted attributes: absent before fit, present after."""
+        supervised = () if self.kind == "transformer" else SUPERVISED_ATTRIBUTES
+        classes = ("classes_",) if self.kind == "classifier" else ()
+        return COMMON_ATTRIBUTES + supervised + classes + self.extra_attributes
+
+    def estimator(self, **params):
+        """A fresh estimator of the small configuration, updated by ``params``
+        (but for those it ``lacks``)."""
+        params = {k: v for k, v in params.items() if k not in self.lacks}
+        return self.cls(**{**self.params, **params})
+
+    def flat_estimator(self, **params):
+        """As :meth:`estimator`, reading flat rows of the samples."""
+        return self.estimator(**self.flat_params, **params)
+
+    def make_data(self, seed=0):
+        """Fresh (X, y) of the estimator's own layout; y is None for transformers."""
+        return self.make(self.sample_shape, seed)
+
+    def make_flat_data(self, seed=0):
+        """The same samples as :meth:`make_data`, as flat rows."""
+        X, y = self.make_data(seed)
+        return X.reshape(len(X), -1), y
+
+    def fit(self, estimator, X, y, **kwargs):
+        """``estimator.fit``, without y for transformers."""
+        if y is None:
+            return estimator.fit(X, **kwargs)
+        return estimator.fit(X, y, **kwargs)
+
+    def partial_fit(self, estimator, X, y, **kwargs):
+        """``estimator.partial_fit``; a classifier's first call passes ``classes``."""
+        if y is None:
+            return estimator.partial_fit(X, **kwargs)
+        if self.kind == "classifier" and not hasattr(estimator, "classes_"):
+            kwargs["classes"] = np.unique(y)
+        return estimator.partial_fit(X, y, **kwargs)
+
+    @property
+    def methods(self) -> tuple:
+        """The methods that give the estimator's outputs for X."""
+        return {
+            "classifier": ("predict", "predict_proba", "predict_log_proba"),
+            "regressor": ("predict",),
+            "transformer": ("transform", "score_samples"),
+        }[self.kind]
+
+    @property
+    def first_method(self) -> str:
+        return self.methods[0]
+
+    def outputs(self, estimator, X) -> list:
+        """Every output of the fitted estimator for X, as arrays (transformers
+        add the reconstruction of the codes)."""
+        out = [getattr(estimator, method)(X) for method in self.methods]
+        if self.kind == "transformer":
+            out.append(estimator.inverse_transform(out[0]))
+        return out
+
+    def values(self, estimator, X) -> list:
+        """The outputs that are numbers, not labels (to compare to a tolerance)."""
+        out = self.outputs(estimator, X)
+        return out[1:] if self.kind == "classifier" else out
+
+    def score(self, estimator, X, y):
+        return estimator.score(X) if y is None else estimator.score(X, y)
+
+    def learnt_score(self, X, y) -> float:
+        """A ``score`` only a model that learnt reaches (the small
+        configurations do, on held-out ``make_data`` samples): 0.3 above the
+        majority class's share, R² 0.5, or 80% of the error of reconstructing
+        every sample as the mean sample."""
+        if self.kind == "classifier":
+            return np.bincount(y).max() / len(y) + 0.3
+        if self.kind == "regressor":
+            return 0.5
+        flat = X.reshape(len(X), -1)
+        return -0.8 * float(np.mean((flat - flat.mean(axis=0)) ** 2))
+
+
+def _shape_message(fitted, got):
+    """The CNNs' error for samples of shape ``got``, fitted on ``fitted``."""
+    values = int(np.prod(fitted))
+    fitted, got = (", ".join(map(str, shape)) for shape in (fitted, got))
+    return (
+        rf"fitted on samples of shape \({fitted}\) \({values} values\), got "
+        rf"samples of shape \({got}\)"
+    )
+
+
+_MLP_ATTRIBUTES = ("coefs_", "intercepts_", "n_layers_")
+# Grey images and sequences, as the CNNs and RNNs read them.
+_IMAGES = dict(
+    n_features_in=36,  # values per sample
+    flat_params={"input_shape": (1, 6, 6)},
+    wrong_shape=_narrower_samples,
+    wrong_shape_message=_shape_message((1, 6, 6), (6, 5)),
+    extra_attributes=("input_shape_",),
+)
+_SEQUENCES = dict(
+    n_features_in=2,  # features per time step
+    flat_params={"input_shape": (5, 2)},
+    wrong_shape=lambda X: X[..., :1],
+    wrong_shape_message=r"fitted on sequences of 2 feature\(s\) per time step",
+    nan_message="NaN in some but not all features of a time step",
+    random_params={"num_layers": 2},
+    extra_attributes=("n_step_features_",),
+)
+
 # Tables: NaN is a missing value; sparse matrices are refused.
 _TABLES = dict(
     n_features_in=4,
