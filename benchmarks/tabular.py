@@ -117,6 +117,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 from sklearn.svm import SVC, SVR
+from threadpoolctl import threadpool_limits
 
 import sknn
 
@@ -376,7 +377,14 @@ def sknn_mlp(task: Task, seed: int) -> BaseEstimator:
     return standard_pipeline(cls(random_state=seed), task, scale_target=True)
 
 
+def sknn_tabular(task: Task, seed: int) -> BaseEstimator:
+    """sknn's table networks with their defaults, on the raw frame."""
+    cls = sknn.TabularClassifier if task == "classification" else sknn.TabularRegressor
+    return cls(random_state=seed)
+
+
 MODELS: dict[str, ModelFactory] = {
+    "sknn-tabular": sknn_tabular,
     "hgb": hgb,
     "rf": rf,
     "svm": svm,
@@ -716,6 +724,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--describe", action="store_true", help="print the tables as loaded first"
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="JSONL cache")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="threads of every model (torch, OpenMP, BLAS); the docs' table: 1",
+    )
     return parser.parse_args(argv)
 
 
@@ -744,6 +757,9 @@ def main(argv: Sequence[str] | None = None) -> str:
             and r["max_rows"] == args.max_rows
         ]
     else:
+        if args.threads:
+            torch.set_num_threads(args.threads)
+            threadpool_limits(args.threads)
         records = run(
             datasets, models, args.splits, args.max_rows, args.force, args.results
         )

