@@ -136,7 +136,8 @@ class Tables(InputKind):
 
     # --------------------------------------------------------------- columns
     def _columns(self, X):
-        """(name, values) of each column: a numpy array per column."""
+        """(name, values) of each column: a Series of a DataFrame, or a numpy
+        array."""
         if isinstance(X, pd.DataFrame):
             return [(str(name), X.iloc[:, j]) for j, name in enumerate(X.columns)]
         return [(str(j), X[:, j]) for j in range(X.shape[1])]
@@ -289,7 +290,13 @@ class Tables(InputKind):
         return 1 if n <= 2 else n
 
     def _categorical_values(self, name, values) -> np.ndarray:
+        """A categorical column as an object array; a TypeError for values
+        that are no category (dicts, lists...), which only object columns
+        can hold."""
+        typed = getattr(values, "dtype", None) != np.dtype(object)
         values = np.asarray(values, dtype=object)
+        if typed:  # category, string, bool, numbers: nothing to check
+            return values
         for value in values:
             if not (
                 isinstance(value, str | numbers.Number | np.bool_ | bool)

@@ -114,6 +114,19 @@ def test_integer_columns_are_numeric_unless_named_categorical():
     assert clf.score(numeric, numeric[:, 1]) > 0.95
 
 
+def test_pandas_nullable_dtypes():
+    """Int64 and Float64 with pd.NA are numeric, "boolean" is categorical."""
+    X, y = _table(200)
+    X["count"] = X["count"].astype("Int64").mask(X["count"] == 0)
+    X["income"] = X["income"].astype("Float64")
+    X["flag"] = X["flag"].astype("boolean").mask(X["size"] > 1)
+    clf = TabularClassifier(**FAST).fit(X, y)
+    assert clf.is_categorical_.tolist() == [True, False, True, False, True, False, True]
+    assert clf.categories_[2].tolist() == [False, True]
+    assert clf._input.indicated_.tolist() == [False, True, True]
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
 @pytest.mark.parametrize(
     "spec, message",
     [
