@@ -58,6 +58,13 @@ STAGE_3_BASE = {
     "learning_rate": "constant",
 }
 
+# Stage 3: with a constant rate and no dropout, 8 ensemble members win 11
+# tables of 15 against one network (4 members: 9), at 5.6 times the fit time
+# (a fifth of RealMLP-TD's); the rest tie.
+# early_stopping="auto" holds rows out from 500 on: on every dev table, as
+# True did in the study.
+DEFAULTS = {**STAGE_3_BASE, "n_ensemble": 8, "early_stopping": "auto"}
+
 STAGES = {
     "1": (
         STAGE_1_BASE,
@@ -93,6 +100,7 @@ STAGES = {
             "learning_rate_init=0.001": {"learning_rate_init": 0.001},
             "learning_rate_init=0.004": {"learning_rate_init": 0.004},
             "n_ensemble=8": {"n_ensemble": 8},
+            "n_ensemble=4": {"n_ensemble": 4},
         },
     ),
 }

@@ -47,3 +47,17 @@ def test_quick_run_ranks_the_models_and_caches_each_fit(tabular, tmp_path):
     # A second run fits nothing: every fit is in the cache.
     assert tabular.main(argv) == summary
     assert len(results.read_text().splitlines()) == 6
+
+
+def test_the_estimators_defaults_are_those_the_study_chose(tabular):
+    import inspect
+
+    import tabular_defaults
+
+    import sknn
+
+    for cls in (sknn.TabularClassifier, sknn.TabularRegressor):
+        signature = inspect.signature(cls).parameters
+        for name, value in tabular_defaults.DEFAULTS.items():
+            if name in signature:
+                assert signature[name].default == value, (cls.__name__, name)

@@ -14,14 +14,9 @@ from conftest import assert_same_module, public_estimators, registry
 # estimators share has one default.
 _TABLES = "chosen by the tabular defaults study (user guide, Tables)"
 _NOT_TABLES = [
-    "MLPClassifier",
-    "MLPRegressor",
-    "CNNClassifier",
-    "CNNRegressor",
-    "RNNClassifier",
-    "RNNRegressor",
-    "Autoencoder",
-    "CNNAutoencoder",
+    cls.__name__
+    for cls in public_estimators()
+    if not cls.__name__.startswith("Tabular")
 ]
 
 DIFFERENT_DEFAULTS = {
