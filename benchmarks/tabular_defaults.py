@@ -146,8 +146,8 @@ def study_table(records, names) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "score - base": diff.mean(),
-            "wins": (diff > 0).sum(),
-            "losses": (diff < 0).sum(),
+            "wins": (diff > 0).sum().astype(int),
+            "losses": (diff < 0).sum().astype(int),
             "log-loss": log_loss.mean(),
             "normalized": normalized.fillna(1.0).mean(),
             "rank": scores.rank(axis=1, ascending=False).mean(),

@@ -177,7 +177,7 @@ class _TabularMixin:
     def _partial_fit_available(self) -> bool:
         # Rather than a partial_fit that always fails, none (as with L-BFGS).
         super()._partial_fit_available()
-        if self.early_stopping is True:
+        if self.early_stopping != "auto" and self.early_stopping:
             raise AttributeError(
                 "partial_fit is only available with early_stopping=False or "
                 '"auto": the held-out split of early stopping is fit\'s. Set '
