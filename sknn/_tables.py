@@ -107,9 +107,10 @@ class Tables(InputKind):
             )
         if not isinstance(X, pd.DataFrame | np.ndarray):
             X = np.asarray(X, dtype=object if _has_text(X) else None)
-        if isinstance(X, np.ndarray) and X.dtype.kind in "biuf":
+        if isinstance(X, np.ndarray) and X.dtype.kind in "biufc":
             # Plain numeric arrays (in pipelines, in scikit-learn's checks):
-            # scikit-learn's own validation and messages.
+            # scikit-learn's own validation and messages (complex numbers:
+            # "Complex data not supported").
             return super()._validate(estimator, X, y, reset=reset, **y_kwargs)
         if X.ndim != 2:
             raise ValueError(

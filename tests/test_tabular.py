@@ -197,6 +197,12 @@ def test_a_column_of_an_unsupported_dtype_is_named():
         TabularClassifier(**FAST).fit(X, y)
 
 
+def test_complex_numbers_are_refused_as_scikit_learn_does():
+    X = np.ones((10, 2), dtype=complex)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        TabularRegressor(**FAST).fit(X, np.arange(10.0))
+
+
 def test_unhashable_values_in_a_categorical_column():
     X, y = _table(60)
     cities = list(X["city"])
