@@ -44,6 +44,9 @@ class InputKind:
     check_kwargs: dict = {}
     #: Learnt attributes that the estimator exposes under the same names.
     published: tuple[str, ...] = ()
+    #: Whether ``_learn`` takes the rows' weights, ``_learn(X, sample_weight)``
+    #: (statistics of the rows: quantiles, categories).
+    weighted: bool = False
 
     @classmethod
     def from_estimator(cls, estimator) -> "InputKind":
@@ -55,16 +58,19 @@ class InputKind:
         """Validate training data, learn what later data must match, convert.
 
         ``y=None`` validates X alone (autoencoders; a supervised estimator's
-        tags make scikit-learn ask for y then). What is learnt weighs the
-        rows as training does (``estimator._sample_weight``: sample and class
-        weights), so that a weight of 2 acts as a repeated row.
-        ``y_kwargs`` go to ``validate_data`` (``multi_output``,
-        ``y_numeric``). Returns ``(X, y)``.
+        tags make scikit-learn ask for y then). A ``weighted`` kind learns
+        with the rows' weights as training uses them
+        (``estimator._sample_weight``: sample and class weights), so that a
+        weight of 2 acts as a repeated row. ``y_kwargs`` go to
+        ``validate_data`` (``multi_output``, ``y_numeric``). Returns ``(X, y)``.
         """
         self.name_ = type(estimator).__name__
         self.sparse_ = get_tags(estimator).input_tags.sparse
         X, y = self._validate(estimator, X, y, reset=True, **y_kwargs)
-        self._learn(X, estimator._sample_weight(sample_weight, X, y))
+        if self.weighted:
+            self._learn(X, estimator._sample_weight(sample_weight, X, y))
+        else:
+            self._learn(X)
         for name in self.published:
             setattr(estimator, name, getattr(self, name))
         return self._convert(X), y
@@ -120,9 +126,10 @@ class InputKind:
         """X before validation: nested lists of samples as one array."""
         return X
 
-    def _learn(self, X, sample_weight=None) -> None:
-        """Learn from validated training X (rows weighted by ``sample_weight``,
-        None for equal weights) what later data must match."""
+    def _learn(self, X) -> None:
+        """Learn from validated training X what later data must match (a
+        ``weighted`` kind: ``_learn(X, sample_weight)``, None for equal
+        weights)."""
 
     def _convert(self, X):
         """Validated X as the module's input."""
@@ -175,7 +182,7 @@ class Samples(InputKind):
                 X = np.asarray(X, dtype=float)
         return X
 
-    def _learn(self, X, sample_weight=None) -> None:
+    def _learn(self, X) -> None:
         self.input_shape_ = self._sample_shape(X)
         self.n_features_in_ = math.prod(self.input_shape_)
         self.layout_ = tuple(X.shape[1:])  # as fit was given them

@@ -83,7 +83,7 @@ class Sequences(InputKind):
         return padded
 
     # ------------------------------------------------------------ conversion
-    def _learn(self, X, sample_weight=None) -> None:
+    def _learn(self, X) -> None:
         steps = self._sequences(X.toarray() if sp.issparse(X) else X)
         self.n_step_features_ = steps.shape[2]
         # 2D X keeps scikit-learn's count of columns; for 3D X, whose number

@@ -92,6 +92,7 @@ class Tables(InputKind):
     """
 
     published = ("is_categorical_", "categories_")
+    weighted = True
 
     def __init__(self, categorical_features="from_dtype", max_one_hot=8):
         self.categorical_features = categorical_features
