@@ -3,9 +3,10 @@
 # (constraints-lowest.txt) into ./.venv-lowest, on Python 3.11, and run a
 # quick subset of the suite there; CI runs it after scripts/test.sh.
 #
-# The subset, some 700 tests: every test but the slow training-quality ones,
-# and scikit-learn's estimator checks in full on the MLPs and the Autoencoder,
-# on the CNNs, RNNs and CNNAutoencoder those on pickling, NaN and inf input,
+# The subset, some 1,700 tests: every test but the slow training-quality ones
+# and those of the demo and the tabular benchmark (they need the examples
+# extra), and scikit-learn's estimator checks in full on the MLPs and the
+# Autoencoder, on the other estimators those on pickling, NaN and inf input,
 # feature counts and parameters. On a busy 2-core machine it takes about 3
 # minutes, and a first install 1.5 more. Extra arguments go to pytest instead
 # of the subset: `bash scripts/test-lowest.sh tests sknn` runs the whole suite
