@@ -440,7 +440,7 @@ def save_figure(results: pd.DataFrame, path: Path) -> None:
     models_ = list(dict.fromkeys(results["model"]))
     colours = plt.get_cmap("tab20")(np.linspace(0, 1, len(models_)))
     fig, (left, right) = plt.subplots(
-        1, 2, figsize=(12, 0.6 * len(names) + 2.5), sharey=True
+        1, 2, figsize=(12, 0.6 * len(names) + 3), sharey=True
     )
     for colour, model in zip(colours, models_, strict=True):
         rows = results[results["model"] == model].set_index("dataset")
@@ -469,15 +469,12 @@ def save_figure(results: pd.DataFrame, path: Path) -> None:
     right.set_xlabel("fit time per fold (s, log scale)")
     for ax in (left, right):
         ax.grid(True, alpha=0.3)
-    left.legend(
-        loc="upper center",
-        bbox_to_anchor=(1.05, -0.12),
-        ncol=5,
-        fontsize="small",
-        frameon=False,
+    handles, names_ = left.get_legend_handles_labels()
+    fig.legend(
+        handles, names_, loc="lower center", ncol=5, fontsize="small", frameon=False
     )
     fig.suptitle("sknn against scikit-learn's estimators")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
 
