@@ -38,6 +38,9 @@ from ._sklearn import check_sample_weight, check_y
 MISSING_CODE = 0
 UNKNOWN_CODE = 1
 
+# What pandas' infer_dtype calls an object column of plain values only.
+_PLAIN = {"string", "integer", "floating", "mixed-integer-float", "boolean", "empty"}
+
 # Softly clip scaled values to about +-3: x / sqrt(1 + (x / 3)**2).
 _CLIP = 3.0
 
@@ -222,16 +225,14 @@ class Tables(InputKind):
             for (name, values), force in zip(columns, forced, strict=True)
         ]
         self.is_categorical_ = np.array([k == "categorical" for k in kinds])
-        self.columns_ = [name for name, _ in columns]
-        numeric = [
-            self._numeric(values, weight) for _, values in self._numeric_columns(X)
-        ]
+        numeric_columns, categorical_columns = self._split(X)
+        numeric = [self._numeric(values, weight) for _, values in numeric_columns]
         self.center_ = np.array([c for c, _, _ in numeric], dtype=np.float64)
         self.scale_ = np.array([s for _, s, _ in numeric], dtype=np.float64)
         self.indicated_ = np.array([m for _, _, m in numeric], dtype=bool)
         self.categories_ = []
         self.missing_seen_ = []
-        for name, values in self._categorical_columns(X):
+        for name, values in categorical_columns:
             values = self._categorical_values(name, values)
             missing = _is_missing(values)
             self.categories_.append(_sorted_categories(values[~missing]))
@@ -261,13 +262,13 @@ class Tables(InputKind):
             return X.dtype.type
         return np.float32
 
-    def _categorical_columns(self, X):
+    def _split(self, X):
+        """The (name, values) of the numeric columns, and of the categorical
+        ones, as ``fit`` read them."""
         columns = self._columns(X)
-        return [columns[j] for j in np.flatnonzero(self.is_categorical_)]
-
-    def _numeric_columns(self, X):
-        columns = self._columns(X)
-        return [columns[j] for j in np.flatnonzero(~self.is_categorical_)]
+        numeric = [columns[j] for j in np.flatnonzero(~self.is_categorical_)]
+        categorical = [columns[j] for j in np.flatnonzero(self.is_categorical_)]
+        return numeric, categorical
 
     @staticmethod
     def _numeric(values, weight):
@@ -297,7 +298,9 @@ class Tables(InputKind):
         can hold."""
         typed = getattr(values, "dtype", None) != np.dtype(object)
         values = np.asarray(values, dtype=object)
-        if typed:  # category, string, bool, numbers: nothing to check
+        if typed or pd.api.types.infer_dtype(values, skipna=True) in _PLAIN:
+            # category, string, bool, numbers (pandas' scan, in C): nothing to
+            # check; only mixed object columns may hold dicts, lists...
             return values
         for value in values:
             if not (
@@ -319,7 +322,7 @@ class Tables(InputKind):
         dtype = self.dtype_
         if isinstance(X, np.ndarray) and X.dtype.kind in "biuf":
             X = X.astype(object) if self.is_categorical_.any() else X
-        numeric = self._numeric_columns(X)
+        numeric, categorical = self._split(X)
         for name, values in numeric:
             if (
                 values.dtype.kind not in "biuf"
@@ -344,7 +347,7 @@ class Tables(InputKind):
             scaled[missing] = 0.0
             parts += [scaled, missing[:, self.indicated_]]
         codes = []
-        for i, (name, values) in enumerate(self._categorical_columns(X)):
+        for i, (name, values) in enumerate(categorical):
             values = self._categorical_values(name, values)
             missing = _is_missing(values)
             index = pd.Index(self.categories_[i]).get_indexer(
