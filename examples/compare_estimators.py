@@ -284,7 +284,7 @@ def models(dataset: Dataset, settings: Settings) -> list[tuple[str, BaseEstimato
         # dropout are off by default (see the user guide); images want them.
         cnn = sknn.CNNClassifier(
             input_shape=(1, *dataset.image_shape),
-            batch_norm=True,
+            normalization="batch",
             dropout=0.2,
             max_iter=settings.max_iter,
             random_state=SEED,
@@ -539,7 +539,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
         f"(max_iter={settings.tabular_max_iter}).\n"
         f"Both MLPs, scikit-learn's and sknn's, get the same settings: {mlp},\n"
         "the defaults otherwise (the same in both libraries).\n"
-        "sknn's CNN runs on the image datasets only, with batch_norm=True, "
+        'sknn\'s CNN runs on the image datasets only, with normalization="batch", '
         f"dropout=0.2, max_iter={settings.max_iter}; sknn's RNN reads their rows "
         "as sequences (one step per row, hidden_size=128, pooling='last'); there, "
         "codes of 16 values from PCA and from sknn's Autoencoder also feed an SVC.\n"

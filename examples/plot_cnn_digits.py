@@ -50,7 +50,7 @@ print(f"{len(images_train)} training and {len(images_test)} test images")
 # failed to improve by ``tol`` for more than ``n_iter_no_change`` (10) epochs in
 # a row, or after ``max_iter`` (200) epochs.
 
-cnn = CNNClassifier(batch_norm=True, dropout=0.2, random_state=0)
+cnn = CNNClassifier(normalization="batch", dropout=0.2, random_state=0)
 start = time.perf_counter()
 cnn.fit(images_train, y_train)
 print(f"CNN: {cnn.n_iter_} epochs in {time.perf_counter() - start:.1f} s")
@@ -99,7 +99,7 @@ for name, predicted in [("CNN", cnn_predicted), ("scikit-learn MLP", mlp_predict
 # weights of its best epoch (the dot).
 
 stopped = CNNClassifier(
-    batch_norm=True, dropout=0.2, early_stopping=True, random_state=0
+    normalization="batch", dropout=0.2, early_stopping=True, random_state=0
 ).fit(images_train, y_train)
 print(
     f"early stopping: {stopped.n_iter_} epochs, best validation accuracy "
@@ -124,7 +124,7 @@ ax_score.set_ylim(0.8, 1.0)
 ax_score.set_xlabel("epoch")
 ax_score.set_ylabel("validation accuracy")
 ax_score.set_title("CNN, early_stopping=True: the held-out 10%")
-fig.suptitle("CNNClassifier(batch_norm=True, dropout=0.2) on the 8x8 digits")
+fig.suptitle('CNNClassifier(normalization="batch", dropout=0.2) on the 8x8 digits')
 fig.tight_layout()
 
 # %%

@@ -278,11 +278,21 @@ class BaseNeuralEstimator(BaseEstimator):
         if batch_size < 2 and any(
             isinstance(layer, _BATCH_STATISTICS) for layer in module.modules()
         ):
+            name = (
+                "normalization='batch'"
+                if hasattr(self, "normalization")
+                else "batch_norm=True"
+            )
+            other = (
+                "another normalization"
+                if "normalization" in name
+                else ("batch_norm=False")
+            )
             raise ValueError(
-                "batch_norm=True needs batches of at least 2 samples to normalise, "
+                f"{name} needs batches of at least 2 samples to normalise, "
                 f"but the data gives batches of {batch_size} sample(s) "
                 f"(batch_size={self.batch_size!r}, {n_samples} training samples). "
-                "Use more samples, a larger batch_size, or batch_norm=False."
+                f"Use more samples, a larger batch_size, or {other}."
             )
 
     def _prepare_net(self, batch_size, device, dtype, valid, continuing, incremental):

@@ -15,6 +15,7 @@ from skorch.utils import TeeGenerator, to_numpy
 
 from ._data import BatchLoader
 from ._optim import add_scaled_
+from .modules._norm import batch_weights
 
 # skorch methods that TrainingNet overrides or calls and that skorch does not
 # document: a release that renames one fails here, at import, by name.
@@ -121,7 +122,9 @@ class TrainingNet(NeuralNet):
 
     def infer(self, x, **fit_params):
         if isinstance(x, dict):
-            x = x["X"]
+            # Batch statistics weigh the samples as the loss does.
+            with batch_weights(self.module_, x["sample_weight"]):
+                return self.module_(x["X"], **fit_params)
         return self.module_(x, **fit_params)
 
     def predict(self, X):

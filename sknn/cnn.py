@@ -16,6 +16,7 @@ from ._docs import (
 from ._inputs import Samples
 from ._params import (
     CONV_CONSTRAINTS,
+    LAYER_SIZES,
     NETWORK_CONSTRAINTS,
     POSITIVE_INT,
     positive_ints,
@@ -23,14 +24,23 @@ from ._params import (
 )
 from ._sklearn import Interval, StrOptions
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
+from ._training import (
+    EARLY_STOPPING,
+    LABEL_SMOOTHING,
+    LEARNING_RATE,
+    ClassifierExtras,
+    TrainingExtras,
+)
 from .modules import CNN
+from .modules._layers import NORMALIZATIONS
 
 _CNN_PARAMETERS_DOC = (
     """
     filters : int or array-like of int, default=(32, 64)
         Number of filters of each convolution block, in order.
-    kernel_size : int, default=3
-        Size of the convolution kernels (square for images).
+    kernel_size : int or array-like of int, default=3
+        Size of the convolution kernels (square for images): one for every
+        block, or one per block.
     stride : int, default=1
         Stride of the convolutions.
     padding : {"same", "valid"} or int, default="same"
@@ -39,9 +49,10 @@ _CNN_PARAMETERS_DOC = (
         Pooling after each convolution block.
     pool_size : int, default=2
         Size (and stride) of the pooling windows.
-    global_pool : bool, default=False
+    global_pool : bool or "auto", default=False
         Average each filter over all positions before the dense head, instead
-        of flattening the feature maps.
+        of flattening the feature maps. ``"auto"``: for signals (1D), not
+        for images.
     hidden_layer_sizes : int or array-like of int, default=(128,)
         Widths of the dense hidden layers between the convolutions and the
         output (empty: none)."""
@@ -49,9 +60,14 @@ _CNN_PARAMETERS_DOC = (
     + """
     dropout : float, default=0.0
         Dropout probability after each block and hidden layer.
-    batch_norm : bool, default=False
-        Whether to add batch normalisation after each convolution and hidden
-        layer.
+    normalization : {"batch", "layer", "group"} or None, default=None
+        Normalisation after each convolution and hidden layer. ``"batch"``
+        normalises with the statistics of each training batch (so that a
+        sample's training step depends on its batch, and a sample weight of
+        2 does not act as a repeated sample); ``"layer"`` normalises each
+        sample over all its channels and positions, ``"group"`` over groups
+        of up to 8 channels (GroupNorm), each sample on its own. None: no
+        normalisation.
     random_shift : int, default=0
         Light augmentation during training: shift each sample by up to this
         many positions (pixels) along each axis, filling with zeros. Off at
@@ -68,21 +84,25 @@ _CNN_ATTRIBUTES_DOC = f"""
         The trained :class:`sknn.modules.CNN`."""
 
 
-class _CNNMixin:
+class _CNNMixin(TrainingExtras):
     """The convolutional architecture: takes signals and images, builds the CNN."""
 
     _input_type = Samples
     _predict_chunk_size = 1024  # feature maps are large: bound their memory
 
     _cnn_constraints: dict = {
-        **NETWORK_CONSTRAINTS,
+        **{k: v for k, v in NETWORK_CONSTRAINTS.items() if k != "batch_norm"},
+        "early_stopping": EARLY_STOPPING,
+        "learning_rate": LEARNING_RATE,
         **CONV_CONSTRAINTS,
         "stride": POSITIVE_INT,
         "padding": [
             StrOptions({"same", "valid"}),
             Interval(Integral, 0, None, closed="left"),
         ],
-        "global_pool": ["boolean"],
+        "kernel_size": LAYER_SIZES,
+        "global_pool": ["boolean", StrOptions({"auto"})],
+        "normalization": [StrOptions(set(NORMALIZATIONS)), None],
         "random_shift": [Interval(Integral, 0, None, closed="left")],
         "random_flip": ["boolean"],
     }
@@ -92,15 +112,15 @@ class _CNNMixin:
             input_shape=self.input_shape_,
             n_outputs=self.n_outputs_,
             filters=positive_ints("filters", self.filters),
-            kernel_size=self.kernel_size,
+            kernel_size=positive_ints("kernel_size", self.kernel_size),
             stride=self.stride,
             padding=self.padding,
             pooling=self.pooling,
             pool_size=self.pool_size,
             activation=self.activation,
-            batch_norm=self.batch_norm,
+            normalization=self.normalization,
             dropout=self.dropout,
-            global_pool=self.global_pool,
+            global_pool=self._global_pool(),
             hidden_layer_sizes=positive_ints(
                 "hidden_layer_sizes", self.hidden_layer_sizes
             ),
@@ -108,11 +128,16 @@ class _CNNMixin:
             random_flip=self.random_flip,
         )
 
+    def _global_pool(self) -> bool:
+        if self.global_pool == "auto":
+            return len(self.input_shape_) == 2  # (channels, length): signals
+        return self.global_pool
 
-class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
+
+class CNNClassifier(ClassifierExtras, _CNNMixin, BaseNeuralClassifier):
     __doc__ = f"""Convolutional network classifier for images and signals.
 
-    Convolution blocks (``Conv -> [BatchNorm] -> activation -> [pooling] ->
+    Convolution blocks (``Conv -> [normalisation] -> activation -> [pooling] ->
     [Dropout]``), then a dense head, trained with PyTorch by the same engine
     and with the same training parameters as :class:`MLPClassifier`. 1D or 2D
     convolutions follow the shape of the samples (see ``input_shape``).
@@ -152,6 +177,7 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
     _parameter_constraints: dict = {
         **BaseNeuralClassifier._parameter_constraints,
         **_CNNMixin._cnn_constraints,
+        "label_smoothing": LABEL_SMOOTHING,
     }
 
     def __init__(
@@ -167,10 +193,11 @@ class CNNClassifier(_CNNMixin, BaseNeuralClassifier):
         hidden_layer_sizes=(128,),
         activation="relu",
         dropout=0.0,
-        batch_norm=False,
+        normalization=None,
         random_shift=0,
         random_flip=False,
         input_shape=None,
+        label_smoothing=0.0,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -254,7 +281,7 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         hidden_layer_sizes=(128,),
         activation="relu",
         dropout=0.0,
-        batch_norm=False,
+        normalization=None,
         random_shift=0,
         random_flip=False,
         input_shape=None,

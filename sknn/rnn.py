@@ -20,6 +20,13 @@ from ._params import (
 from ._sequences import Sequences
 from ._sklearn import Interval, StrOptions
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
+from ._training import (
+    EARLY_STOPPING,
+    LABEL_SMOOTHING,
+    LEARNING_RATE,
+    ClassifierExtras,
+    TrainingExtras,
+)
 from .modules import RNN
 from .modules.rnn import CELLS, POOLINGS
 
@@ -84,13 +91,15 @@ _RNN_ATTRIBUTES_DOC = """
         The trained :class:`sknn.modules.RNN`."""
 
 
-class _RNNMixin:
+class _RNNMixin(TrainingExtras):
     """The recurrent architecture: takes sequences, builds the RNN."""
 
     _input_type = Sequences
 
     _rnn_constraints: dict = {
         **NETWORK_CONSTRAINTS,
+        "early_stopping": EARLY_STOPPING,
+        "learning_rate": LEARNING_RATE,
         "cell": [StrOptions(set(CELLS))],
         "hidden_size": POSITIVE_INT,
         "num_layers": POSITIVE_INT,
@@ -127,7 +136,7 @@ class _RNNMixin:
         )
 
 
-class RNNClassifier(_RNNMixin, BaseNeuralClassifier):
+class RNNClassifier(ClassifierExtras, _RNNMixin, BaseNeuralClassifier):
     __doc__ = f"""Recurrent network classifier for sequences.
 
     Recurrent layers (LSTM, GRU or plain RNN) read each sequence, a summary
@@ -180,6 +189,7 @@ class RNNClassifier(_RNNMixin, BaseNeuralClassifier):
     _parameter_constraints: dict = {
         **BaseNeuralClassifier._parameter_constraints,
         **_RNNMixin._rnn_constraints,
+        "label_smoothing": LABEL_SMOOTHING,
     }
 
     def __init__(
@@ -198,6 +208,7 @@ class RNNClassifier(_RNNMixin, BaseNeuralClassifier):
         embedding_dim=None,
         padding_id=None,
         input_shape=None,
+        label_smoothing=0.0,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",

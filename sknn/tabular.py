@@ -5,9 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.metrics import r2_score
-from skorch.callbacks import LRScheduler
 
 from ._docs import (
     CLASS_WEIGHT_PARAMETER,
@@ -24,16 +22,12 @@ from ._params import LAYER_SIZES, POSITIVE_INT, positive_ints, store_parameters
 from ._sklearn import Interval, StrOptions
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
 from ._tables import Tables
+from ._training import EARLY_STOPPING, LEARNING_RATE, TrainingExtras, negative_log_loss
 from .modules import ACTIVATIONS
 from .modules.tabular import NUMERIC_EMBEDDINGS, TabularMLP
 
-# early_stopping="auto" holds out validation_fraction of the rows from this
-# many on: below, the held-out part (under 100 rows) would be too small to
-# pick an epoch by, and training runs all max_iter epochs.
-AUTO_EARLY_STOPPING_MIN_SAMPLES = 500
-
 _TABULAR_CONSTRAINTS = {
-    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "early_stopping": EARLY_STOPPING,
     "hidden_layer_sizes": LAYER_SIZES,
     "activation": [StrOptions(set(ACTIVATIONS))],
     "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -42,7 +36,7 @@ _TABULAR_CONSTRAINTS = {
     "n_ensemble": POSITIVE_INT,
     "max_one_hot": [Interval(Integral, 0, None, closed="left")],
     "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
-    "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
+    "learning_rate": LEARNING_RATE,
 }
 
 _TABULAR_NETWORK_DOC = (
@@ -139,8 +133,8 @@ _HOW_IT_READS_TABLES = """
     measurement on 15 tables (see the user guide, "Tables")."""
 
 
-class _TabularMixin:
-    """The table architecture: its kind of input, module, schedule and tags."""
+class _TabularMixin(TrainingExtras):
+    """The table architecture: its kind of input, module, loss and tags."""
 
     _input_type = Tables
     _combine = "mean"
@@ -165,47 +159,6 @@ class _TabularMixin:
 
     def _criterion(self):
         return MemberLoss(self._member_loss())
-
-    def _early_stopping(self, n_samples: int) -> bool:
-        if self.early_stopping == "auto":
-            return n_samples >= AUTO_EARLY_STOPPING_MIN_SAMPLES
-        return bool(self.early_stopping)
-
-    def _check_partial_fit(self) -> None:
-        """partial_fit trains on what it is given: with ``"auto"``, nothing
-        is held out (``True``: no partial_fit at all)."""
-
-    def _partial_fit_available(self) -> bool:
-        # Rather than a partial_fit that always fails, none (as with L-BFGS).
-        super()._partial_fit_available()
-        if self.early_stopping != "auto" and self.early_stopping:
-            raise AttributeError(
-                "partial_fit is only available with early_stopping=False or "
-                '"auto": the held-out split of early stopping is fit\'s. Set '
-                "early_stopping=False to train batch by batch."
-            )
-        return True
-
-    def _make_callbacks(self, valid) -> list:
-        callbacks = super()._make_callbacks(valid)
-        if self.learning_rate == "cosine" and self._stochastic:
-            if any(isinstance(c, LRScheduler) for _, c in callbacks):
-                raise ValueError(
-                    'learning_rate="cosine" schedules the learning rate, and '
-                    "callbacks holds an LRScheduler too. Set "
-                    'learning_rate="constant" to use your own schedule.'
-                )
-            schedule = LRScheduler(
-                policy="CosineAnnealingLR", T_max=self.max_iter, eta_min=0.0
-            )
-            callbacks.insert(0, ("cosine_lr", schedule))
-        return callbacks
-
-    def _warn_if_not_converged(self) -> None:
-        # A cosine schedule ends at max_iter by design, its rate at 0: reaching
-        # it is the plan, not a failure to converge.
-        if not (self.learning_rate == "cosine" and self._stochastic):
-            super()._warn_if_not_converged()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -315,17 +268,7 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
         return classification_loss(self._multiclass, self.label_smoothing)
 
     def _validation_score(self, raw, y, sample_weight) -> float:
-        """Negative log-loss (no smoothing): the best epoch is the one whose
-        probabilities fit the held-out labels best."""
-        if self._multiclass:
-            losses = F.cross_entropy(raw, y.long(), reduction="none")
-        else:
-            losses = F.binary_cross_entropy_with_logits(
-                raw, y.to(raw.dtype), reduction="none"
-            ).sum(dim=1)
-        if sample_weight is None:
-            return -losses.mean().item()
-        return -((losses * sample_weight).sum() / sample_weight.sum()).item()
+        return negative_log_loss(raw, y, sample_weight, self._multiclass)
 
 
 def _standardized_values(raw, mean, scale, exp):

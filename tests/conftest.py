@@ -216,6 +216,10 @@ class Entry:
         Parameters of the other estimators that this one does not have (the
         table networks have no ``batch_norm``): :meth:`estimator` leaves
         them out of the configurations of shared tests.
+    renamed
+        Shared-test parameters that this estimator spells otherwise, by name:
+        ``value -> (its name, its value)`` (the CNNs' ``normalization`` for
+        ``batch_norm``); :meth:`estimator` translates them.
     """
 
     cls: type
@@ -233,6 +237,7 @@ class Entry:
     extra_attributes: tuple = ()
     frame_dtype: type = np.float64
     lacks: tuple = ()
+    renamed: dict = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -249,7 +254,16 @@ class Entry:
         """A fresh estimator of the small configuration, updated by ``params``
         (but for those it ``lacks``)."""
         params = {k: v for k, v in params.items() if k not in self.lacks}
-        return self.cls(**{**self.params, **params})
+        return self.cls(**{**self.params, **self.rename(params)})
+
+    def rename(self, params: dict) -> dict:
+        """``params`` with the names (and values) this estimator uses."""
+        renamed = {}
+        for name, value in params.items():
+            if name in self.renamed:
+                name, value = self.renamed[name](value)
+            renamed[name] = value
+        return renamed
 
     def flat_estimator(self, **params):
         """As :meth:`estimator`, reading flat rows of the samples."""
@@ -331,6 +345,16 @@ def _shape_message(fitted, got):
 
 
 _MLP_ATTRIBUTES = ("coefs_", "intercepts_", "n_layers_")
+
+
+def _normalization(batch_norm):
+    """The CNNs' ``normalization`` for a ``batch_norm`` flag (other values
+    pass through, so that invalid ones stay invalid)."""
+    if isinstance(batch_norm, bool):
+        return "normalization", "batch" if batch_norm else None
+    return "normalization", batch_norm
+
+
 # Grey images and sequences, as the CNNs and RNNs read them.
 _IMAGES = dict(
     n_features_in=36,  # values per sample
@@ -389,6 +413,7 @@ REGISTRY = {
             _labelled,
             **_IMAGES,
             random_params={"random_shift": 1, "random_flip": True},
+            renamed={"batch_norm": _normalization},
         ),
         Entry(
             sknn.CNNRegressor,
@@ -402,6 +427,7 @@ REGISTRY = {
             wrong_shape_message=_shape_message((2, 4, 4), (2, 4, 3)),
             random_params={"random_shift": 1},
             extra_attributes=("input_shape_",),
+            renamed={"batch_norm": _normalization},
         ),
         Entry(sknn.RNNClassifier, "classifier", _RNN, (5, 2), _labelled, **_SEQUENCES),
         Entry(sknn.RNNRegressor, "regressor", _RNN, (5, 2), _targets, **_SEQUENCES),

@@ -182,7 +182,7 @@ def test_regressor_on_signals():
 def test_digits_as_images_reach_099_in_5_fold_cv(digits):
     """The figure the user guide reports (batch norm and dropout on)."""
     X, y = digits
-    cnn = CNNClassifier(input_shape=(1, 8, 8), batch_norm=True, dropout=0.2)
+    cnn = CNNClassifier(input_shape=(1, 8, 8), normalization="batch", dropout=0.2)
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     scores = cross_val_score(cnn.set_params(random_state=0), X, y, cv=cv)
     print(f"digits 5-fold accuracy: {scores.mean():.4f}")
@@ -196,7 +196,7 @@ def test_small_data_with_batch_norm_is_stable_across_seeds(digits):
     scores = [
         CNNClassifier(
             input_shape=(1, 8, 8),
-            batch_norm=True,
+            normalization="batch",
             batch_size=16,
             max_iter=60,
             random_state=seed,

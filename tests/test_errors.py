@@ -213,6 +213,8 @@ def test_invalid_parameter(entry, params, message):
     if set(params) & set(entry.lacks):  # not one of its parameters at all
         assert not set(params) & set(entry.cls().get_params())
         return
+    for name in set(params) & set(entry.renamed):  # spelt otherwise
+        message = message.replace(name, entry.renamed[name](params[name])[0])
     with pytest.raises(ValueError, match=message):
         entry.fit(entry.estimator(**params), X, y)
 

@@ -85,7 +85,7 @@ def test_cnn_runs_on_the_image_datasets_only(demo):
         ]
         params = pipeline[-1].get_params()
         assert params["input_shape"] == (1, *digits.image_shape)
-        assert params["batch_norm"] and params["dropout"] == 0.2
+        assert params["normalization"] == "batch" and params["dropout"] == 0.2
         assert params["max_iter"] == settings.max_iter
 
 

@@ -3,6 +3,8 @@ dense and convolution blocks every architecture builds with them."""
 
 from torch import nn
 
+from ._norm import WeightedBatchNorm1d, WeightedBatchNorm2d
+
 # The layers of 1D (signals) and 2D (images) convolutional networks.
 CONV_LAYERS = {
     1: (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d, nn.AvgPool1d),
@@ -32,20 +34,56 @@ def make_activation(name: str) -> nn.Module:
         ) from None
 
 
+# Normalisation layers by name. "batch" uses the statistics of the batch,
+# weighted by the sample weights (a weight of 2 acts as a repeated sample);
+# the others normalise each sample on its own.
+NORMALIZATIONS = ("batch", "layer", "group")
+GROUP_SIZE = 8  # channels per group of "group" normalisation (at most)
+
+
+def norm_layer(name: str | None, n_dims: int, channels: int) -> nn.Module | None:
+    """The normalisation layer ``name`` (one of ``NORMALIZATIONS``, or None:
+    none) for ``channels`` features over ``n_dims`` spatial dimensions (0:
+    dense layers).
+
+    ``"layer"`` normalises each sample over its channels and positions,
+    ``"group"`` over groups of up to ``GROUP_SIZE`` channels and the positions
+    (GroupNorm; dense layers, which have no positions, use layer norm).
+    """
+    if name is None:
+        return None
+    if name == "batch":
+        if n_dims == 2:
+            return WeightedBatchNorm2d(channels)
+        return WeightedBatchNorm1d(channels)
+    if name not in NORMALIZATIONS:
+        raise ValueError(
+            f"normalization must be one of {NORMALIZATIONS} or None, got {name!r}."
+        )
+    if n_dims == 0:
+        return nn.LayerNorm(channels)
+    groups = 1 if name == "layer" else -(-channels // GROUP_SIZE)
+    while channels % groups:  # the fewest groups of at most GROUP_SIZE channels
+        groups += 1
+    return nn.GroupNorm(groups, channels)
+
+
 def dense_layers(
     n_in: int,
     sizes: tuple[int, ...],
     activation: str,
-    batch_norm: bool,
+    batch_norm: bool | str | None,
     dropout: float,
 ) -> nn.Sequential:
-    """Hidden layers ``Linear -> [BatchNorm1d] -> activation -> [Dropout]``,
-    one per entry of ``sizes``, from ``n_in`` inputs."""
+    """Hidden layers ``Linear -> [normalisation] -> activation -> [Dropout]``,
+    one per entry of ``sizes``, from ``n_in`` inputs. ``batch_norm`` is a
+    name of ``NORMALIZATIONS``, None, or a bool (True: ``"batch"``)."""
     layers, width = [], n_in
+    norm = _norm_name(batch_norm)
     for size in sizes:
         layers.append(nn.Linear(width, size))
-        if batch_norm:
-            layers.append(nn.BatchNorm1d(size))
+        if norm is not None:
+            layers.append(norm_layer(norm, 0, size))
         layers.append(make_activation(activation))
         if dropout > 0:
             layers.append(nn.Dropout(dropout))
@@ -59,7 +97,7 @@ def conv_block(
     n_out: int,
     kernel_size: int,
     activation: str,
-    batch_norm: bool,
+    batch_norm: bool | str | None,
     dropout: float,
     *,
     stride: int = 1,
@@ -67,16 +105,18 @@ def conv_block(
     pooling: str = "none",
     pool_size: int = 2,
 ) -> list[nn.Module]:
-    """One convolution block, ``Conv -> [BatchNorm] -> activation -> [pooling]
-    -> [Dropout]``, over ``n_dims`` spatial dimensions (1: signals, 2: images).
+    """One convolution block, ``Conv -> [normalisation] -> activation ->
+    [pooling] -> [Dropout]``, over ``n_dims`` spatial dimensions (1: signals,
+    2: images); ``batch_norm`` as in :func:`dense_layers`.
 
     Pooling windows that overhang the edge are kept (ceil mode), so that small
     inputs never pool down to nothing.
     """
-    conv, norm, max_pool, avg_pool = CONV_LAYERS[n_dims]
+    conv, _, max_pool, avg_pool = CONV_LAYERS[n_dims]
     layers = [conv(n_in, n_out, kernel_size, stride, padding)]
-    if batch_norm:
-        layers.append(norm(n_out))
+    norm = norm_layer(_norm_name(batch_norm), n_dims, n_out)
+    if norm is not None:
+        layers.append(norm)
     layers.append(make_activation(activation))
     if pooling != "none":
         pool = max_pool if pooling == "max" else avg_pool
@@ -84,3 +124,10 @@ def conv_block(
     if dropout > 0:
         layers.append(nn.Dropout(dropout))
     return layers
+
+
+def _norm_name(value: bool | str | None) -> str | None:
+    """A normalisation's name from a ``batch_norm`` flag or a name."""
+    if value is True:
+        return "batch"
+    return value or None

@@ -13,10 +13,10 @@ class CNN(nn.Module):
     """Convolution blocks, then a dense head: ``(N, C, L)`` or ``(N, C, H, W)``
     inputs to ``(N, n_outputs)`` raw scores.
 
-    Each block is ``Conv -> [BatchNorm] -> activation -> [pooling] ->
+    Each block is ``Conv -> [normalisation] -> activation -> [pooling] ->
     [Dropout]``; the blocks' output is flattened (or averaged over its
     positions with ``global_pool=True``) and fed to dense hidden layers
-    ``Linear -> [BatchNorm1d] -> activation -> [Dropout]`` and a final
+    ``Linear -> [normalisation] -> activation -> [Dropout]`` and a final
     ``Linear``. 1D or 2D layers follow the length of ``input_shape``.
 
     Parameters
@@ -28,8 +28,9 @@ class CNN(nn.Module):
         Width of the output.
     filters : tuple of int, default=(32, 64)
         Number of filters of each convolution block, in order.
-    kernel_size : int, default=3
-        Size of the convolution kernels.
+    kernel_size : int or tuple of int, default=3
+        Size of the convolution kernels: one for every block, or one per
+        block.
     stride : int, default=1
         Stride of the convolutions.
     padding : {"same", "valid"} or int, default="same"
@@ -41,8 +42,11 @@ class CNN(nn.Module):
         Size (and stride) of the pooling windows.
     activation : str, default="relu"
         Activation of every block and hidden layer.
-    batch_norm : bool, default=False
-        Whether to normalise after each convolution and hidden layer.
+    normalization : {"batch", "layer", "group"} or None, default=None
+        Normalisation after each convolution and hidden layer (see
+        :func:`~sknn.modules._layers.norm_layer`): with the statistics of the
+        batch, or of each sample over all its channels (``"layer"``) or over
+        groups of 8 channels (``"group"``); None: none.
     dropout : float, default=0.0
         Dropout probability after each block and hidden layer.
     global_pool : bool, default=False
@@ -69,13 +73,13 @@ class CNN(nn.Module):
         input_shape: tuple[int, ...],
         n_outputs: int,
         filters: tuple[int, ...] = (32, 64),
-        kernel_size: int = 3,
+        kernel_size: int | tuple[int, ...] = 3,
         stride: int = 1,
         padding: str | int = "same",
         pooling: str = "max",
         pool_size: int = 2,
         activation: str = "relu",
-        batch_norm: bool = False,
+        normalization: str | None = None,
         dropout: float = 0.0,
         global_pool: bool = False,
         hidden_layer_sizes: tuple[int, ...] = (128,),
@@ -92,34 +96,34 @@ class CNN(nn.Module):
         self.n_outputs = n_outputs
         self.filters = tuple(filters)
         self.kernel_size = kernel_size
+        kernel_sizes = self._kernel_sizes()
         self.stride = stride
         self.padding = padding
         self.pooling = pooling
         self.pool_size = pool_size
         self.activation = activation
-        self.batch_norm = batch_norm
+        self.normalization = normalization
         self.dropout = dropout
         self.global_pool = global_pool
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
         self.random_shift = random_shift
         self.random_flip = random_flip
 
-        if padding == "same" and stride != 1:
-            padding = kernel_size // 2  # torch's "same" needs stride 1
         blocks, channels = [], self.input_shape[0]
         if random_shift or random_flip:
             blocks.append(RandomShiftFlip(random_shift, random_flip))
-        for n_filters in self.filters:
+        for n_filters, size in zip(self.filters, kernel_sizes, strict=True):
             blocks += conv_block(
                 len(self.input_shape) - 1,
                 channels,
                 n_filters,
-                kernel_size,
+                size,
                 activation,
-                batch_norm,
+                normalization,
                 dropout,
                 stride=stride,
-                padding=padding,
+                # torch's "same" needs stride 1
+                padding=size // 2 if padding == "same" and stride != 1 else padding,
                 pooling=pooling,
                 pool_size=pool_size,
             )
@@ -128,10 +132,25 @@ class CNN(nn.Module):
 
         n_features = self._n_features()
         self.head = dense_layers(
-            n_features, self.hidden_layer_sizes, activation, batch_norm, dropout
+            n_features, self.hidden_layer_sizes, activation, normalization, dropout
         )
         width = self.hidden_layer_sizes[-1] if self.hidden_layer_sizes else n_features
         self.output = nn.Linear(width, n_outputs)
+
+    def _kernel_sizes(self) -> tuple[int, ...]:
+        """One kernel size per block."""
+        if isinstance(self.kernel_size, int):
+            return (self.kernel_size,) * len(self.filters)
+        sizes = tuple(self.kernel_size)
+        if len(sizes) == 1:
+            return sizes * len(self.filters)
+        if len(sizes) != len(self.filters):
+            raise ValueError(
+                f"kernel_size must be one int or one per block: filters has "
+                f"{len(self.filters)} blocks, but kernel_size={sizes} has "
+                f"{len(sizes)} values."
+            )
+        return sizes
 
     def _n_features(self) -> int:
         """Width of the flattened (or pooled) block output."""
