@@ -42,15 +42,15 @@ print(f"{len(images_train)} training and {len(images_test)} test images")
 # The convolutional network
 # -------------------------
 #
-# The default network has two convolution blocks of 32 and 64 filters (3x3
-# kernels, each block followed by a 2x2 max pooling: 8x8 -> 4x4 -> 2x2), then
-# a dense layer of 128 units and the output layer. Batch normalisation and
-# dropout are off by default; on images they help, so they are turned on
-# here. Training stops as scikit-learn's MLPs do: once the training loss has
-# failed to improve by ``tol`` for more than ``n_iter_no_change`` (10) epochs in
-# a row, or after ``max_iter`` (200) epochs.
+# The default network has three convolution blocks of 32, 64 and 128 filters
+# (3x3 kernels, batch normalisation, each block followed by a 2x2 max pooling:
+# 8x8 -> 4x4 -> 2x2 -> 1x1), then a dense layer of 128 units and the output
+# layer. It trains for 100 epochs in batches of 32, its learning rate decaying
+# along a cosine, with label smoothing of 0.1: the defaults that a study on
+# digits and time series chose (user guide, "How the CNN and RNN defaults
+# were chosen").
 
-cnn = CNNClassifier(normalization="batch", dropout=0.2, random_state=0)
+cnn = CNNClassifier(random_state=0)
 start = time.perf_counter()
 cnn.fit(images_train, y_train)
 print(f"CNN: {cnn.n_iter_} epochs in {time.perf_counter() - start:.1f} s")
@@ -88,22 +88,22 @@ for name, predicted in [("CNN", cnn_predicted), ("scikit-learn MLP", mlp_predict
 #
 # ``loss_curve_`` holds the training loss after each epoch, the cross-entropy
 # plus the L2 penalty, in both estimators. The CNN's falls faster and further;
-# it is also noisier, since it is computed with dropout active and with the
-# statistics of each mini-batch in batch normalisation.
+# it is also noisier, since it is computed with the statistics of each
+# mini-batch in batch normalisation. It levels off above zero: with label
+# smoothing, the targets are never certain.
 #
 # To see how well the network does on images it does not train on while it
 # trains, fit it again with ``early_stopping=True``: it then holds out
-# ``validation_fraction`` (10%) of the training images, records the accuracy
-# on them after each epoch in ``validation_scores_``, stops once that score has
-# not improved for more than ``n_iter_no_change`` epochs, and keeps the
-# weights of its best epoch (the dot).
+# ``validation_fraction`` (10%) of the training images, records the negative
+# log-loss on them after each epoch in ``validation_scores_``, stops once that
+# score has not improved for more than ``n_iter_no_change`` epochs, and keeps
+# the weights of its best epoch (the dot).
 
-stopped = CNNClassifier(
-    normalization="batch", dropout=0.2, early_stopping=True, random_state=0
-).fit(images_train, y_train)
+stopped = CNNClassifier(early_stopping=True, random_state=0)
+stopped.fit(images_train, y_train)
 print(
-    f"early stopping: {stopped.n_iter_} epochs, best validation accuracy "
-    f"{stopped.best_validation_score_:.3f}, "
+    f"early stopping: {stopped.n_iter_} epochs, best validation log-loss "
+    f"{-stopped.best_validation_score_:.3f}, "
     f"test accuracy {stopped.score(images_test, y_test):.3f}"
 )
 
@@ -115,16 +115,16 @@ ax_loss.set_xlabel("epoch")
 ax_loss.set_ylabel("training loss (log scale)")
 ax_loss.set_title("Training loss")
 ax_loss.legend()
-scores = np.asarray(stopped.validation_scores_)
+scores = -np.asarray(stopped.validation_scores_)  # the log-loss
 epochs = np.arange(1, len(scores) + 1)
-best = int(np.argmax(scores))
+best = int(np.argmin(scores))
 ax_score.plot(epochs, scores)
 ax_score.plot(epochs[best], scores[best], "o", color="C0")
-ax_score.set_ylim(0.8, 1.0)
+ax_score.set_yscale("log")
 ax_score.set_xlabel("epoch")
-ax_score.set_ylabel("validation accuracy")
+ax_score.set_ylabel("validation log-loss (log scale)")
 ax_score.set_title("CNN, early_stopping=True: the held-out 10%")
-fig.suptitle('CNNClassifier(normalization="batch", dropout=0.2) on the 8x8 digits')
+fig.suptitle("CNNClassifier() on the 8x8 digits")
 fig.tight_layout()
 
 # %%

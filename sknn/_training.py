@@ -8,21 +8,46 @@ early-stopping score. ``MLPClassifier`` and ``MLPRegressor`` keep
 scikit-learn's parameters exactly, and do not use it.
 """
 
+import math
 from numbers import Real
 
 import torch.nn.functional as F
-from skorch.callbacks import LRScheduler
+from skorch.callbacks import Callback, LRScheduler
 
+from ._docs import TRAINING_PARAMETERS, with_defaults
 from ._losses import classification_loss
 from ._sklearn import Interval, StrOptions
 
 EARLY_STOPPING = ["boolean", StrOptions({"auto"})]
 LEARNING_RATE = [StrOptions({"constant", "invscaling", "adaptive", "cosine"})]
 
-COSINE_DOC = """Learning-rate schedule: constant, or ``"cosine"`` (the
-        stochastic solvers; L-BFGS has no schedule), which decays the rate
-        from ``learning_rate_init`` to 0 along half a cosine over
-        ``max_iter`` epochs. Those of ``solver="sgd"``: constant, decaying as"""
+
+def training_doc(min_samples: int, learning_rate_note: str, **defaults: str) -> str:
+    """The training parameters' docs with these options and ``defaults``
+    (see :func:`~sknn._docs.with_defaults`); ``learning_rate_note`` says
+    why the default schedule is the default."""
+    section = with_defaults(TRAINING_PARAMETERS, **defaults)
+    early = defaults.get("early_stopping", "False")
+    section = section.replace(
+        f"""    early_stopping : bool, default={early}
+        Hold out""",
+        f"""    early_stopping : bool or "auto", default={early}
+        ``"auto"``: as ``True`` from {min_samples} training samples on, as
+        ``False`` below (too few samples to hold some out and pick an epoch
+        by). ``True``: hold out""",
+    )
+    rate = defaults.get("learning_rate", '"constant"')
+    return section.replace(
+        f"""    learning_rate : {{"constant", "invscaling", "adaptive"}}, \
+default={rate}
+        Learning-rate schedule of ``solver="sgd"``: constant, decaying as""",
+        f"""    learning_rate : {{"constant", "cosine", "invscaling", "adaptive"}}, \
+default={rate}
+        Learning-rate schedule: ``"cosine"`` (the stochastic solvers; L-BFGS
+        has no schedule) decays the rate from ``learning_rate_init`` to 0
+        along half a cosine over ``max_iter`` epochs; {learning_rate_note}.
+        Those of ``solver="sgd"`` only: constant, decaying as""",
+    )
 
 
 class TrainingExtras:
@@ -69,9 +94,7 @@ class TrainingExtras:
                     "callbacks holds an LRScheduler too. Set "
                     'learning_rate="constant" to use your own schedule.'
                 )
-            schedule = LRScheduler(
-                policy="CosineAnnealingLR", T_max=self.max_iter, eta_min=0.0
-            )
+            schedule = CosineLR(self.learning_rate_init, self.max_iter)
             callbacks.insert(0, ("cosine_lr", schedule))
         return callbacks
 
@@ -80,6 +103,32 @@ class TrainingExtras:
         # it is the plan, not a failure to converge.
         if not self._cosine:
             super()._warn_if_not_converged()
+
+
+class CosineLR(Callback):
+    """The learning rate along half a cosine, from ``lr_init`` at the first
+    epoch of each training call to 0 after ``epochs`` epochs.
+
+    Each ``fit`` (warm starts included) runs the whole schedule; a
+    ``partial_fit`` call is one epoch, the first of its call: it trains at
+    ``lr_init``. The rate of each epoch is recorded as ``event_lr``, as by
+    skorch's ``LRScheduler`` (whose schedules resume from the length of the
+    history, which warm starts keep, with a new optimizer).
+    """
+
+    def __init__(self, lr_init: float, epochs: int):
+        self.lr_init = lr_init
+        self.epochs = epochs
+
+    def on_train_begin(self, net, **kwargs):
+        self.first_epoch_ = len(net.history)  # the rows of earlier calls
+
+    def on_epoch_begin(self, net, **kwargs):
+        t = len(net.history) - 1 - self.first_epoch_  # this call's epoch, from 0
+        lr = self.lr_init * 0.5 * (1.0 + math.cos(math.pi * t / self.epochs))
+        for group in net.optimizer_.param_groups:
+            group["lr"] = lr
+        net.history.record("event_lr", lr)
 
 
 def negative_log_loss(raw, y, sample_weight, multiclass: bool) -> float:
@@ -114,4 +163,4 @@ LABEL_SMOOTHING_DOC = """
     label_smoothing : float, default={default}
         Share of each target's probability mass spread evenly over the
         classes in the training loss (binary and multilabel targets: moved
-        halfway towards 0.5)."""
+        halfway towards 0.5). {why}"""

@@ -2,6 +2,8 @@
 
 from numbers import Integral
 
+from sklearn.base import is_classifier
+
 from ._docs import (
     CLASS_WEIGHT_PARAMETER,
     CLASSES_ATTRIBUTE,
@@ -10,7 +12,6 @@ from ._docs import (
     INPUT_SHAPE_PARAMETER,
     REGRESSION_LOSS_PARAMETER,
     RUNTIME_PARAMETERS,
-    TRAINING_PARAMETERS,
     activation_parameter,
 )
 from ._inputs import Samples
@@ -27,16 +28,18 @@ from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
 from ._training import (
     EARLY_STOPPING,
     LABEL_SMOOTHING,
+    LABEL_SMOOTHING_DOC,
     LEARNING_RATE,
     ClassifierExtras,
     TrainingExtras,
+    training_doc,
 )
 from .modules import CNN
 from .modules._layers import NORMALIZATIONS
 
 _CNN_PARAMETERS_DOC = (
     """
-    filters : int or array-like of int, default=(32, 64)
+    filters : int or array-like of int, default=(32, 64, 128)
         Number of filters of each convolution block, in order.
     kernel_size : int or array-like of int, default=3
         Size of the convolution kernels (square for images): one for every
@@ -49,10 +52,12 @@ _CNN_PARAMETERS_DOC = (
         Pooling after each convolution block.
     pool_size : int, default=2
         Size (and stride) of the pooling windows.
-    global_pool : bool or "auto", default=False
+    global_pool : bool or "auto", default="auto"
         Average each filter over all positions before the dense head, instead
-        of flattening the feature maps. ``"auto"``: for signals (1D), not
-        for images.
+        of flattening the feature maps. ``"auto"``: when a classifier reads
+        signals (1D), where it won on the dev series, not for images, where
+        the position of a stroke matters, nor for regression, whose targets
+        may depend on where a pattern is.
     hidden_layer_sizes : int or array-like of int, default=(128,)
         Widths of the dense hidden layers between the convolutions and the
         output (empty: none)."""
@@ -60,14 +65,15 @@ _CNN_PARAMETERS_DOC = (
     + """
     dropout : float, default=0.0
         Dropout probability after each block and hidden layer.
-    normalization : {"batch", "layer", "group"} or None, default=None
+    normalization : {"batch", "layer", "group"} or None, default="batch"
         Normalisation after each convolution and hidden layer. ``"batch"``
-        normalises with the statistics of each training batch (so that a
-        sample's training step depends on its batch, and a sample weight of
-        2 does not act as a repeated sample); ``"layer"`` normalises each
-        sample over all its channels and positions, ``"group"`` over groups
-        of up to 8 channels (GroupNorm), each sample on its own. None: no
-        normalisation.
+        normalises with the statistics of each training batch, weighted by
+        the sample weights (a weight of 2 counts as two copies of a sample),
+        and with running statistics at prediction; ``"layer"`` normalises
+        each sample over all its channels and positions, ``"group"`` over
+        groups of up to 8 channels (GroupNorm), each sample on its own. None:
+        no normalisation. Batch normalisation won on the dev suite (OSULeaf
+        0.96, against 0.68 with layer normalisation and 0.46 without).
     random_shift : int, default=0
         Light augmentation during training: shift each sample by up to this
         many positions (pixels) along each axis, filling with zeros. Off at
@@ -77,6 +83,16 @@ _CNN_PARAMETERS_DOC = (
         random (for images whose class does not depend on the side)."""
 )
 _CNN_PARAMETERS_DOC += INPUT_SHAPE_PARAMETER
+_CNN_TRAINING_DOC = training_doc(
+    500,
+    "the default, it beat a constant rate on the dev suite",
+    batch_size="32",
+    learning_rate='"cosine"',
+    max_iter="100",
+    n_iter_no_change="20",
+)
+
+_SMOOTHING_WHY = "A little better than none on the digits (0.992 against 0.991)."
 
 _CNN_ATTRIBUTES_DOC = f"""
     {INPUT_SHAPE_ATTRIBUTE.strip()}
@@ -130,7 +146,10 @@ class _CNNMixin(TrainingExtras):
 
     def _global_pool(self) -> bool:
         if self.global_pool == "auto":
-            return len(self.input_shape_) == 2  # (channels, length): signals
+            # (channels, length): signals, classified wherever their
+            # patterns are; a regressor's target (a window's sum, a peak's
+            # height in a spectrum) may depend on where they are.
+            return len(self.input_shape_) == 2 and is_classifier(self)
         return self.global_pool
 
 
@@ -145,7 +164,8 @@ class CNNClassifier(ClassifierExtras, _CNNMixin, BaseNeuralClassifier):
     Parameters
     ----------
     {_CNN_PARAMETERS_DOC.strip()}
-    {TRAINING_PARAMETERS.strip()}
+    {LABEL_SMOOTHING_DOC.format(default="0.1", why=_SMOOTHING_WHY).strip()}
+    {_CNN_TRAINING_DOC.strip()}
     {RUNTIME_PARAMETERS.strip()}
     {CLASS_WEIGHT_PARAMETER.strip()}
 
@@ -182,29 +202,29 @@ class CNNClassifier(ClassifierExtras, _CNNMixin, BaseNeuralClassifier):
 
     def __init__(
         self,
-        filters=(32, 64),
+        filters=(32, 64, 128),
         kernel_size=3,
         *,
         stride=1,
         padding="same",
         pooling="max",
         pool_size=2,
-        global_pool=False,
+        global_pool="auto",
         hidden_layer_sizes=(128,),
         activation="relu",
         dropout=0.0,
-        normalization=None,
+        normalization="batch",
         random_shift=0,
         random_flip=False,
         input_shape=None,
-        label_smoothing=0.0,
+        label_smoothing=0.1,
         solver="adam",
         alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
+        batch_size=32,
+        learning_rate="cosine",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=200,
+        max_iter=100,
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -217,7 +237,7 @@ class CNNClassifier(ClassifierExtras, _CNNMixin, BaseNeuralClassifier):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         max_fun=15000,
         class_weight=None,
         device="auto",
@@ -236,7 +256,7 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
     ----------
     {_CNN_PARAMETERS_DOC.strip()}
     {REGRESSION_LOSS_PARAMETER.strip()}
-    {TRAINING_PARAMETERS.strip()}
+    {_CNN_TRAINING_DOC.strip()}
     {RUNTIME_PARAMETERS.strip()}
 
     Attributes
@@ -270,29 +290,29 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
 
     def __init__(
         self,
-        filters=(32, 64),
+        filters=(32, 64, 128),
         kernel_size=3,
         *,
         stride=1,
         padding="same",
         pooling="max",
         pool_size=2,
-        global_pool=False,
+        global_pool="auto",
         hidden_layer_sizes=(128,),
         activation="relu",
         dropout=0.0,
-        normalization=None,
+        normalization="batch",
         random_shift=0,
         random_flip=False,
         input_shape=None,
         loss="squared_error",
         solver="adam",
         alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
+        batch_size=32,
+        learning_rate="cosine",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=200,
+        max_iter=100,
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -305,7 +325,7 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         max_fun=15000,
         device="auto",
         callbacks=None,

@@ -13,16 +13,20 @@ from ._docs import (
     FITTED_ATTRIBUTES,
     REGRESSION_LOSS_PARAMETER,
     RUNTIME_PARAMETERS,
-    TRAINING_PARAMETERS,
     activation_parameter,
-    with_defaults,
 )
 from ._losses import MemberLoss, classification_loss
 from ._params import LAYER_SIZES, POSITIVE_INT, positive_ints, store_parameters
 from ._sklearn import Interval, StrOptions
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
 from ._tables import Tables
-from ._training import EARLY_STOPPING, LEARNING_RATE, TrainingExtras, negative_log_loss
+from ._training import (
+    EARLY_STOPPING,
+    LEARNING_RATE,
+    TrainingExtras,
+    negative_log_loss,
+    training_doc,
+)
 from .modules import ACTIVATIONS
 from .modules.tabular import NUMERIC_EMBEDDINGS, TabularMLP
 
@@ -76,38 +80,18 @@ default=(256, 256)
         than none on the dev suite, and slower)."""
 )
 
-_TABULAR_TRAINING_DOC = (
-    with_defaults(
-        TRAINING_PARAMETERS,
-        solver='"adamw"',
-        alpha="0.01",
-        learning_rate_init="0.002",
-        max_iter="100",
-        early_stopping='"auto"',
-        validation_fraction="0.2",
-        beta_2="0.95",
-        n_iter_no_change="16",
-    )
-    .replace(
-        """    early_stopping : bool, default="auto"
-        Hold out""",
-        """    early_stopping : bool or "auto", default="auto"
-        ``"auto"``: as ``True`` from 500 training rows on, as ``False``
-        below (too few rows to hold some out and pick an epoch by).
-        ``True``: hold out""",
-    )
-    .replace(
-        """    learning_rate : {"constant", "invscaling", "adaptive"}, \
-default="constant"
-        Learning-rate schedule of ``solver="sgd"``: constant, decaying as""",
-        """    learning_rate : {"constant", "cosine", "invscaling", "adaptive"}, \
-default="constant"
-        Learning-rate schedule: constant (with early stopping, it beat the
-        cosine schedule on the dev suite), or ``"cosine"`` (the stochastic
-        solvers; L-BFGS has no schedule), which decays the rate from
-        ``learning_rate_init`` to 0 along half a cosine over ``max_iter``
-        epochs. Those of ``solver="sgd"``: constant, decaying as""",
-    )
+_TABULAR_TRAINING_DOC = training_doc(
+    500,
+    "constant (the default): with early stopping, it beat the cosine schedule "
+    "on the dev suite",
+    solver='"adamw"',
+    alpha="0.01",
+    learning_rate_init="0.002",
+    max_iter="100",
+    early_stopping='"auto"',
+    validation_fraction="0.2",
+    beta_2="0.95",
+    n_iter_no_change="16",
 )
 
 _TABULAR_ATTRIBUTES_DOC = (

@@ -61,3 +61,113 @@ def test_the_estimators_defaults_are_those_the_study_chose(tabular):
         for name, value in tabular_defaults.DEFAULTS.items():
             if name in signature:
                 assert signature[name].default == value, (cls.__name__, name)
+
+
+# ------------------------------------------------- the CNN and RNN defaults
+TS_FILE = """# a comment
+@problemName Tiny
+@univariate false
+@dimensions 2
+@equalLength false
+@classLabel true a b
+@data
+{rows}
+"""
+
+
+def _write_ts(path, n, seed):
+    """A two-channel .ts file of variable-length series; class b has a bump."""
+    rng = np.random.RandomState(seed)
+    rows = []
+    for i in range(n):
+        label = "ab"[i % 2]
+        length = rng.randint(12, 17)
+        channels = rng.normal(size=(2, length)) * 0.3
+        if label == "b":
+            channels[:, 4:8] += 2.0
+        rows.append(
+            ":".join(",".join(f"{v:.4f}" for v in c) for c in channels) + f":{label}"
+        )
+    path.write_text(TS_FILE.format(rows="\n".join(rows)))
+
+
+@pytest.fixture()
+def defaults(monkeypatch, tmp_path):
+    sys.path.insert(0, str(BENCHMARKS))
+    import defaults
+
+    _write_ts(tmp_path / "Tiny_TRAIN.ts", 24, 0)
+    _write_ts(tmp_path / "Tiny_TEST.ts", 12, 1)
+    monkeypatch.setattr(
+        defaults,
+        "series_split",
+        lambda name: defaults.Split(
+            *defaults.read_ts(tmp_path / "Tiny_TRAIN.ts"),
+            *defaults.read_ts(tmp_path / "Tiny_TEST.ts"),
+        ),
+    )
+    monkeypatch.setitem(defaults.RECIPES, "fcn", (defaults.fcn, 3, 8, 1e-3))
+    monkeypatch.setitem(defaults.RECIPES, "bigru", (defaults.BiGRU, 3, 8, 1e-3))
+    yield defaults
+    sys.path.remove(str(BENCHMARKS))
+
+
+def test_ts_files_read_as_series_of_their_own_lengths(defaults, tmp_path):
+    series, labels = defaults.read_ts(tmp_path / "Tiny_TRAIN.ts")
+    assert len(series) == len(labels) == 24
+    assert {s.shape[1] for s in series} == {2}  # (length, channels)
+    assert len({len(s) for s in series}) > 1
+    assert set(labels) == {"a", "b"}
+    padded = defaults.pad(series)
+    assert padded.shape == (24, 2, max(len(s) for s in series))
+    first = series[0]
+    np.testing.assert_array_equal(padded[0, :, : len(first)], first.T)
+    assert not padded[0, :, len(first) :].any()  # zeros after the end
+
+
+def test_the_dev_suite_keeps_the_check_series_out(defaults):
+    assert set(defaults.DEV_SERIES) <= set(defaults.TASKS)
+    assert not set(defaults.CHECK_SERIES) & set(defaults.TASKS)
+    assert {"digits-images", "digits-rows"} <= set(defaults.TASKS)
+
+
+def test_model_specs_name_the_whole_configuration(defaults):
+    name, params = defaults.parse_model("sknn-cnn:filters=(8, 16),global_pool=True")
+    assert name == "sknn-cnn" and params == {"filters": (8, 16), "global_pool": True}
+    # The defaults before the study, however the defaults change.
+    assert defaults.parse_model("sknn-rnn-0")[1] == defaults.BEFORE["rnn"]
+    assert defaults.config("sknn-cnn:max_iter=200") != defaults.config(
+        "sknn-cnn:max_iter=100"
+    )
+    # A study's specs hold every parameter the study changes, so that they
+    # name the same models once the estimators' defaults are the chosen ones.
+    changes = defaults.STUDY["cnn"][-1][1]
+    specs = defaults.study_specs("cnn", len(defaults.STUDY["cnn"]))
+    assert defaults.label(specs[1]) == f"cnn stage {len(defaults.STUDY['cnn'])} base"
+    assert defaults.label(specs[3]) == "cnn " + ", ".join(
+        f"{k}={v!r}" for k, v in changes[1].items()
+    )
+    for spec in specs:
+        assert set(defaults.BEFORE["cnn"]) <= set(defaults.parse_model(spec)[1])
+
+
+def test_a_run_scores_every_model_once_and_caches_it(defaults, tmp_path):
+    results = tmp_path / "runs.jsonl"
+    task = defaults.Task("Tiny", ("cnn", "rnn"))
+    specs = [
+        "sknn-cnn:max_iter=3,filters=(4,)",
+        "sknn-rnn:max_iter=3,hidden_size=4",
+        "fcn",
+        "bigru",
+        "rf",
+        "svc",
+    ]
+    records = defaults.run([task], specs, "float32", results, seeds=(0,))
+    assert len(records) == len(specs)
+    assert all(
+        0 <= r["accuracy"] <= 1 and r["fit_seconds"] > 0 for r in records.values()
+    )
+    assert defaults.run([task], specs, "float32", results, seeds=(0,)) == records
+    assert len(results.read_text().splitlines()) == len(specs)  # cached
+    table = defaults.summary(records, [task], specs, "float32")
+    assert table.count("\n") == len(specs) + 1 and "| rf |" in table

@@ -35,7 +35,11 @@ def test_user_lr_scheduler_is_used_and_not_mutated(entry):
     X, y = entry.make_data()
     scheduler = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
     est = entry.estimator(
-        solver="sgd", learning_rate_init=0.1, max_iter=4, callbacks=[scheduler]
+        solver="sgd",
+        learning_rate="constant",  # the schedule is the callback's
+        learning_rate_init=0.1,
+        max_iter=4,
+        callbacks=[scheduler],
     )
     with pytest.warns(ConvergenceWarning):
         entry.fit(est, X, y)

@@ -179,14 +179,15 @@ def test_regressor_on_signals():
 
 
 @pytest.mark.figures
-def test_digits_as_images_reach_099_in_5_fold_cv(digits):
-    """The figure the user guide reports (batch norm and dropout on)."""
+def test_digits_as_images_reach_0993_in_5_fold_cv_with_the_defaults(digits):
+    """The defaults study's figure (benchmarks/defaults.py, digits-images):
+    0.994 in float32; 0.989 with the defaults before it."""
     X, y = digits
-    cnn = CNNClassifier(input_shape=(1, 8, 8), normalization="batch", dropout=0.2)
+    cnn = CNNClassifier(input_shape=(1, 8, 8), random_state=0)
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
-    scores = cross_val_score(cnn.set_params(random_state=0), X, y, cv=cv)
+    scores = cross_val_score(cnn, X, y, cv=cv)
     print(f"digits 5-fold accuracy: {scores.mean():.4f}")
-    assert scores.mean() >= 0.99
+    assert scores.mean() >= 0.993
 
 
 def test_small_data_with_batch_norm_is_stable_across_seeds(digits):

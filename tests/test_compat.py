@@ -59,6 +59,7 @@ def test_grid_search_in_parallel(entry):
     est = entry.estimator(
         # No stop on a plateau, so that every epoch records its rate.
         n_iter_no_change=100,
+        learning_rate="constant",  # the schedule is the callback's
         callbacks=[LRScheduler(policy="StepLR", step_size=5, gamma=0.5)],
     )
     search = GridSearchCV(

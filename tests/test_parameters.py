@@ -8,16 +8,55 @@ from collections import defaultdict
 import pytest
 from conftest import assert_same_module, public_estimators, registry
 
+from sknn import MLPClassifier
+
 # Deliberate differences of default: parameter -> {estimator: (default,
 # reason)}. A parameter listed here must list every estimator that has it,
 # and its defaults must really differ; any other parameter that two
 # estimators share has one default.
 _TABLES = "chosen by the tabular defaults study (user guide, Tables)"
-_NOT_TABLES = [
-    cls.__name__
-    for cls in public_estimators()
-    if not cls.__name__.startswith("Tabular")
-]
+_SIGNALS = "chosen by the CNN and RNN defaults study (benchmarks/defaults.py)"
+SKLEARN_MLP = {
+    name: param.default
+    for name, param in inspect.signature(MLPClassifier).parameters.items()
+}
+_TABLE_TRAINING = {
+    "activation": "silu",
+    "solver": "adamw",
+    "alpha": 0.01,
+    "learning_rate_init": 0.002,
+    "max_iter": 100,
+    "early_stopping": "auto",
+    "validation_fraction": 0.2,
+    "beta_2": 0.95,
+    "n_iter_no_change": 16,
+}
+_CNN_TRAINING = {
+    "batch_size": 32,
+    "learning_rate": "cosine",
+    "max_iter": 100,
+    "n_iter_no_change": 20,
+}
+_RNN_TRAINING = {
+    "batch_size": 32,
+    "learning_rate_init": 0.002,
+    "learning_rate": "cosine",
+    "max_iter": 100,
+    "early_stopping": "auto",
+    "n_iter_no_change": 20,
+}
+# estimator -> (its studied training defaults, why); the others: none.
+_STUDIED = {cls.__name__: ({}, "scikit-learn's default") for cls in public_estimators()}
+_STUDIED.update(
+    {
+        "TabularClassifier": (_TABLE_TRAINING, _TABLES),
+        "TabularRegressor": (_TABLE_TRAINING, _TABLES),
+        "CNNClassifier": (_CNN_TRAINING, _SIGNALS),
+        "CNNRegressor": (_CNN_TRAINING, _SIGNALS),
+        "RNNClassifier": (_RNN_TRAINING, _SIGNALS),
+        "RNNRegressor": (_RNN_TRAINING, _SIGNALS),
+    }
+)
 
 DIFFERENT_DEFAULTS = {
     "hidden_layer_sizes": {
@@ -41,25 +80,31 @@ DIFFERENT_DEFAULTS = {
         "TabularClassifier": ((256, 256), _TABLES),
         "TabularRegressor": ((256, 256), _TABLES),
     },
-    # The table networks are no drop-ins: their training defaults are those
-    # the tabular defaults study chose (benchmarks/tabular_defaults.py).
+    # The table networks, the CNNs and the RNNs are no drop-ins: their
+    # training defaults are those their studies chose, the others keep
+    # scikit-learn's MLP's.
     **{
         name: {
-            **{cls: (mlp, "scikit-learn's default") for cls in _NOT_TABLES},
-            "TabularClassifier": (table, _TABLES),
-            "TabularRegressor": (table, _TABLES),
+            cls: (
+                studied.get(name, SKLEARN_MLP[name]),
+                reason if name in studied else "scikit-learn's default",
+            )
+            for cls, (studied, reason) in _STUDIED.items()
         }
-        for name, mlp, table in [
-            ("activation", "relu", "silu"),
-            ("solver", "adam", "adamw"),
-            ("alpha", 0.0001, 0.01),
-            ("learning_rate_init", 0.001, 0.002),
-            ("max_iter", 200, 100),
-            ("early_stopping", False, "auto"),
-            ("validation_fraction", 0.1, 0.2),
-            ("beta_2", 0.999, 0.95),
-            ("n_iter_no_change", 10, 16),
-        ]
+        for name in sorted({n for studied, _ in _STUDIED.values() for n in studied})
+        if name in SKLEARN_MLP
+    },
+    # Three blocks won on the dev series; the convolutional autoencoder keeps
+    # two, mirrored by its decoder.
+    "filters": {
+        "CNNClassifier": ((32, 64, 128), _SIGNALS),
+        "CNNRegressor": ((32, 64, 128), _SIGNALS),
+        "CNNAutoencoder": ((32, 64), "the encoder's blocks, mirrored by the decoder"),
+    },
+    "label_smoothing": {
+        "CNNClassifier": (0.1, _SIGNALS),
+        "RNNClassifier": (0.1, _SIGNALS),
+        "TabularClassifier": (0.0, _TABLES),
     },
     # Token embeddings of the RNNs: None reads numbers, not token ids; the
     # table networks always embed their large categorical columns.

@@ -301,7 +301,7 @@ def test_gradient_clipping_bounds_every_step(monkeypatch):
     rng = np.random.RandomState(0)
     X, y = 100 * rng.normal(size=(40, 10)), 100 * rng.normal(size=40)
     RNNRegressor(clip_grad_norm=0.5, **SMALL).fit(X, y)
-    assert len(norms) == 3  # one step per epoch of 40 samples
+    assert len(norms) == 6  # two steps per epoch of 40 samples (batches of 32)
     assert max(norms) <= 0.5 + 1e-6
     norms.clear()
     RNNRegressor(clip_grad_norm=None, **SMALL).fit(X, y)
@@ -342,17 +342,19 @@ def test_order_matters_rnn_beats_tree_and_svm():
 
 
 @pytest.mark.figures
-def test_digits_row_by_row_reach_097_in_5_fold_cv():
+def test_digits_row_by_row_reach_098_in_5_fold_cv_with_the_defaults():
+    """The defaults study's figure (benchmarks/defaults.py, digits-rows):
+    0.983 in float32; 0.959 with the defaults before it."""
     X, y = load_digits(return_X_y=True)
-    X = (X / 16).reshape(-1, 8, 8)  # 8 steps of 8 pixels
-    # measured: 0.9722 (0.9699 with hidden_size=64, 0.9683 with max pooling)
+    X = (X / 16).reshape(-1, 8, 8).astype(np.float32)  # 8 steps of 8 pixels
     scores = cross_val_score(
-        RNNClassifier(hidden_size=128, pooling="last", random_state=0),
+        RNNClassifier(random_state=0),
         X,
         y,
         cv=StratifiedKFold(5, shuffle=True, random_state=0),
     )
-    assert scores.mean() >= 0.97
+    print(f"digits row by row, 5-fold accuracy: {scores.mean():.4f}")
+    assert scores.mean() >= 0.98
 
 
 @pytest.mark.figures

@@ -89,6 +89,7 @@ def test_pickle_round_trip_with_early_stopping_and_callbacks(entry):
         # No stop on a plateau: the epoch that stops skips the user's
         # callbacks (reported), which would leave its event_lr out.
         n_iter_no_change=100,
+        learning_rate="constant",  # the schedule is the callback's
         callbacks=[LRScheduler(policy="StepLR", step_size=5, gamma=0.5)],
     )
     entry.fit(est, X, y)

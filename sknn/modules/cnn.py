@@ -153,9 +153,8 @@ class CNN(nn.Module):
         return sizes
 
     def _n_features(self) -> int:
-        """Width of the flattened (or pooled) block output."""
-        if self.global_pool:
-            return self.filters[-1] if self.filters else self.input_shape[0]
+        """Width of the flattened (or pooled) block output; a ValueError if
+        the blocks leave nothing of the input."""
         self.features.eval()  # batch norm cannot train on the single probe row
         try:
             with torch.no_grad():
@@ -169,7 +168,7 @@ class CNN(nn.Module):
                 "nothing: use padding='same', a smaller kernel_size or stride, or "
                 "fewer filters."
             )
-        return math.prod(out.shape[1:])
+        return out.shape[1] if self.global_pool else math.prod(out.shape[1:])
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Raw scores (N, n_outputs) for inputs (N, C, L) or (N, C, H, W)."""
