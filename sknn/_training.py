@@ -9,6 +9,7 @@ scikit-learn's parameters exactly, and do not use it.
 """
 
 import math
+import textwrap
 from numbers import Real
 
 import torch.nn.functional as F
@@ -37,16 +38,22 @@ def training_doc(min_samples: int, learning_rate_note: str, **defaults: str) -> 
         by). ``True``: hold out""",
     )
     rate = defaults.get("learning_rate", '"constant"')
+    text = textwrap.fill(
+        'Learning-rate schedule: ``"cosine"`` (the stochastic solvers; L-BFGS '
+        "has no schedule) decays the rate from ``learning_rate_init`` to 0 "
+        f"along half a cosine over ``max_iter`` epochs; {learning_rate_note}. "
+        'Those of ``solver="sgd"`` only: constant, decaying as',
+        width=79,
+        initial_indent=" " * 8,
+        subsequent_indent=" " * 8,
+    )
     return section.replace(
         f"""    learning_rate : {{"constant", "invscaling", "adaptive"}}, \
 default={rate}
         Learning-rate schedule of ``solver="sgd"``: constant, decaying as""",
         f"""    learning_rate : {{"constant", "cosine", "invscaling", "adaptive"}}, \
 default={rate}
-        Learning-rate schedule: ``"cosine"`` (the stochastic solvers; L-BFGS
-        has no schedule) decays the rate from ``learning_rate_init`` to 0
-        along half a cosine over ``max_iter`` epochs; {learning_rate_note}.
-        Those of ``solver="sgd"`` only: constant, decaying as""",
+{text}""",
     )
 
 

@@ -84,9 +84,9 @@ _RNN_PARAMETERS_DOC = (
 
 _RNN_TRAINING_DOC = training_doc(
     500,
-    "the default, it beat a constant rate on the dev suite",
+    "constant (the default) tied with it on the digits read row by row "
+    "(0.983), and stopped sooner",
     batch_size="32",
-    learning_rate='"cosine"',
     learning_rate_init="0.002",
     max_iter="100",
     early_stopping='"auto"',
@@ -227,7 +227,7 @@ class RNNClassifier(ClassifierExtras, _RNNMixin, BaseNeuralClassifier):
         solver="adam",
         alpha=0.0001,
         batch_size=32,
-        learning_rate="cosine",
+        learning_rate="constant",
         learning_rate_init=0.002,
         power_t=0.5,
         max_iter=100,
@@ -318,7 +318,7 @@ class RNNRegressor(_RNNMixin, BaseNeuralRegressor):
         solver="adam",
         alpha=0.0001,
         batch_size=32,
-        learning_rate="cosine",
+        learning_rate="constant",
         learning_rate_init=0.002,
         power_t=0.5,
         max_iter=100,

@@ -40,7 +40,6 @@ _CNN_TRAINING = {
 _RNN_TRAINING = {
     "batch_size": 32,
     "learning_rate_init": 0.002,
-    "learning_rate": "cosine",
     "max_iter": 100,
     "early_stopping": "auto",
     "n_iter_no_change": 20,
