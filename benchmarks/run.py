@@ -235,9 +235,12 @@ def run_other_estimators_case(repeats, quick):
     X, y = load_digits(return_X_y=True)
     X = (X / 16).astype(np.float32)
     epochs = 2 if quick else 20
+    # The estimators as the plain loop's module and recipe: the same network,
+    # Adam at 1e-3, a constant rate, no label smoothing.
+    plain = dict(learning_rate="constant", learning_rate_init=1e-3, label_smoothing=0)
     rows = run_estimator_case(
         "d: CNN train",
-        CNNClassifier(),
+        CNNClassifier(filters=(32, 64), global_pool=False, normalization=None, **plain),
         lambda: CNN((1, 8, 8), 10),
         X.reshape(-1, 1, 8, 8),
         y,
@@ -247,7 +250,9 @@ def run_other_estimators_case(repeats, quick):
     )
     rows += run_estimator_case(
         "d: RNN train",
-        RNNClassifier(),
+        RNNClassifier(
+            bidirectional=False, clip_grad_norm=None, early_stopping=False, **plain
+        ),
         lambda: RNN(8, 10),
         X.reshape(-1, 8, 8),
         y,

@@ -278,21 +278,15 @@ class BaseNeuralEstimator(BaseEstimator):
         if batch_size < 2 and any(
             isinstance(layer, _BATCH_STATISTICS) for layer in module.modules()
         ):
-            name = (
-                "normalization='batch'"
-                if hasattr(self, "normalization")
-                else "batch_norm=True"
-            )
-            other = (
-                "another normalization"
-                if "normalization" in name
-                else ("batch_norm=False")
-            )
+            if hasattr(self, "normalization"):
+                option, instead = "normalization='batch'", "another normalization"
+            else:
+                option, instead = "batch_norm=True", "batch_norm=False"
             raise ValueError(
-                f"{name} needs batches of at least 2 samples to normalise, "
+                f"{option} needs batches of at least 2 samples to normalise, "
                 f"but the data gives batches of {batch_size} sample(s) "
                 f"(batch_size={self.batch_size!r}, {n_samples} training samples). "
-                f"Use more samples, a larger batch_size, or {other}."
+                f"Use more samples, a larger batch_size, or {instead}."
             )
 
     def _prepare_net(self, batch_size, device, dtype, valid, continuing, incremental):
