@@ -39,11 +39,11 @@ if [ $# -eq 0 ]; then
     CHECKS+=" or fit_check_is_fitted or set_params"
     # Training-quality tests, seconds to minutes each (node id prefixes).
     SLOW=(
-        tests/test_rnn.py::test_digits_row_by_row_reach_097_in_5_fold_cv
+        tests/test_rnn.py::test_digits_row_by_row_reach_098_in_5_fold_cv_with_the_defaults
         tests/test_rnn.py::test_order_matters_rnn_beats_tree_and_svm
         tests/test_rnn.py::test_forecasting_beats_a_linear_regression
         tests/test_rnn.py::test_token_sequences_with_an_embedding
-        tests/test_cnn.py::test_digits_as_images_reach_099_in_5_fold_cv
+        tests/test_cnn.py::test_digits_as_images_reach_0993_in_5_fold_cv_with_the_defaults
         tests/test_cnn.py::test_small_data_with_batch_norm_is_stable_across_seeds
         tests/test_cnn.py::test_convolution_wins_on_a_pattern_at_a_random_position
         tests/test_cnn_autoencoder.py::test_reconstructs_digits_better_than_pca

@@ -7,6 +7,8 @@ import torch
 from conftest import module_state, registry
 from sklearn.exceptions import ConvergenceWarning
 
+from sknn._training import TrainingExtras
+
 CLASSIFIERS = registry(kind="classifier")
 
 
@@ -95,11 +97,12 @@ def test_partial_fit_learns_from_mini_batches(entry):
 
 @pytest.mark.parametrize("entry", registry())
 def test_partial_fit_refuses_early_stopping(entry):
-    """As scikit-learn's MLPs: an error. Where early stopping is the default
-    (the table networks), partial_fit does not exist until it is turned off."""
+    """As scikit-learn's MLPs: an error. Where early stopping may be "auto"
+    (the networks with studied defaults), partial_fit does not exist with
+    early_stopping=True."""
     X, y = entry.make_data()
     est = entry.estimator(early_stopping=True)
-    if entry.cls().early_stopping:
+    if issubclass(entry.cls, TrainingExtras):
         assert not hasattr(est, "partial_fit")
         with pytest.raises(AttributeError, match="no attribute 'partial_fit'") as error:
             est.partial_fit(X, y)

@@ -336,7 +336,7 @@ def test_order_matters_rnn_beats_tree_and_svm():
     rnn = RNNClassifier(random_state=0).fit(X_train, y_train)
     tree = DecisionTreeClassifier(random_state=0).fit(X_train, y_train)
     svm = SVC().fit(X_train, y_train)
-    assert rnn.score(X_test, y_test) >= 0.95  # measured: 0.992
+    assert rnn.score(X_test, y_test) >= 0.95  # measured: 1.000
     assert tree.score(X_test, y_test) < 0.6  # 0.542
     assert svm.score(X_test, y_test) < 0.66  # 0.622
 
@@ -370,7 +370,7 @@ def test_forecasting_beats_a_linear_regression():
     rnn = RNNRegressor(random_state=0).fit(X[:split], y[:split])
     linear = LinearRegression().fit(X[:split], y[:split])
     assert rnn.predict(X[split:]).shape == (len(X) - split, 3)
-    # measured: 0.916 against 0.904
+    # measured: 0.914 against 0.904
     assert rnn.score(X[split:], y[split:]) > linear.score(X[split:], y[split:])
 
 
