@@ -2,10 +2,11 @@
 defaults were chosen by measurement (tables, convolutions, recurrences).
 
 :class:`TrainingExtras` adds ``early_stopping="auto"`` (held-out data from a
-number of samples on), ``learning_rate="cosine"`` (a cosine decay over
-``max_iter`` epochs) and, for classifiers, the negative log-loss as the
-early-stopping score. ``MLPClassifier`` and ``MLPRegressor`` keep
-scikit-learn's parameters exactly, and do not use it.
+number of samples on) and ``learning_rate="cosine"`` (:class:`CosineLR`, a
+cosine decay over ``max_iter`` epochs); :class:`ClassifierExtras` adds
+``label_smoothing`` and the negative log-loss as the early-stopping score.
+``MLPClassifier`` and ``MLPRegressor`` keep scikit-learn's parameters
+exactly, and use neither.
 """
 
 import math
