@@ -38,8 +38,6 @@ Usage::
 import argparse
 import ast
 import importlib.util
-import json
-import os
 import statistics
 import sys
 import time
@@ -47,6 +45,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import _cache
 import numpy as np
 import torch
 from sklearn.datasets import load_digits
@@ -181,7 +180,7 @@ CHECK_TASKS = {name: Task(name, ("cnn", "rnn")) for name in CHECK_SERIES}
 # ---------------------------------------------------------------------------
 
 
-def sknn_inputs(kind: str, task: Task, split: Split, dtype):
+def sknn_inputs(kind: str, split: Split, dtype):
     """The data as a user passes it to the sknn estimator of ``kind``."""
     if split.images:
         X_train, X_test = (np.stack(s).astype(dtype) for s in (split.train, split.test))
@@ -532,7 +531,7 @@ def run_one(
     name, params = parse_model(spec)
     if name.startswith("sknn-"):
         kind = name.removeprefix("sknn-")
-        X_train, X_test = sknn_inputs(kind, task, split, np.dtype(dtype))
+        X_train, X_test = sknn_inputs(kind, split, np.dtype(dtype))
         model = sknn_model(kind, params, X_train, seed)
         start = time.perf_counter()
         model.fit(X_train, split.y_train)
@@ -590,19 +589,7 @@ def record_key(record: dict) -> tuple:
 
 
 def read_records(path: Path = RESULTS) -> dict[tuple, dict]:
-    records = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip():
-                record = json.loads(line)
-                records[record_key(record)] = record
-    return records
-
-
-def append_record(record: dict, path: Path = RESULTS) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as file:
-        file.write(json.dumps(record) + "\n")
+    return _cache.read_records(path, record_key)
 
 
 def applies(spec: str, task: Task) -> bool:
@@ -632,14 +619,15 @@ def run(
         for spec in specs:
             if not applies(spec, task):
                 continue
+            spec_config = config(spec)
             for seed in seeds or task.seeds:
                 for index in range(5 if task.name.startswith("digits") else 1):
-                    key = (task.name, config(spec), index, seed, dtype)
+                    key = (task.name, spec_config, index, seed, dtype)
                     if key in records:
                         continue
                     splits = splits or task.splits()
                     record = run_one(task, index, splits[index], spec, seed, dtype)
-                    append_record(record, path)
+                    _cache.append_record(record, path)
                     records[key] = record
                     print(
                         f"{task.name:22s} {spec:40s} split {index} seed {seed} "
@@ -678,12 +666,12 @@ def summary(
         "|---" * (len(tasks) + 2) + "|",
     ]
     for spec in specs:
-        cells, seconds = [], 0.0
+        cells, seconds, spec_config = [], 0.0, config(spec)
         for task in tasks:
             mine = [
                 r
                 for k, r in records.items()
-                if k[0] == task.name and k[1] == config(spec) and k[4] == dtype
+                if k[0] == task.name and k[1] == spec_config and k[4] == dtype
             ]
             if not mine:
                 cells.append("")
@@ -767,5 +755,4 @@ def main(argv=None) -> str:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     sys.exit(0 if main() else 1)

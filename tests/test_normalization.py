@@ -9,7 +9,12 @@ from torch import nn
 from sknn import CNNClassifier, MLPClassifier
 from sknn.modules import CNN
 from sknn.modules._layers import norm_layer
-from sknn.modules._norm import WeightedBatchNorm1d, WeightedBatchNorm2d, batch_weights
+from sknn.modules._norm import (
+    WeightedBatchNorm1d,
+    WeightedBatchNorm2d,
+    batch_weights,
+    weighted_norms,
+)
 
 
 @pytest.mark.parametrize(
@@ -31,7 +36,7 @@ def test_a_weight_of_k_is_k_copies_and_0_is_none(layer, shape):
         ]
     )
     weighted, repeated = layer(3).double(), layer(3).double()
-    with batch_weights(weighted, weight):
+    with batch_weights(weighted_norms(weighted), weight):
         out = weighted(X)
     expected = repeated(copies)
     # Rows 0, 2, 3, 4, 5 of X are rows 0, 2, 3, 6, 7 of the copies.
@@ -46,7 +51,7 @@ def test_without_weights_and_in_eval_mode_the_layer_is_torchs():
     X = torch.randn(8, 3, 5)
     ours, theirs = WeightedBatchNorm1d(3), nn.BatchNorm1d(3)
     torch.testing.assert_close(ours(X), theirs(X))
-    with batch_weights(ours.eval(), torch.ones(8)):
+    with batch_weights(weighted_norms(ours.eval()), torch.ones(8)):
         torch.testing.assert_close(ours(X), theirs.eval()(X))
 
 

@@ -7,8 +7,8 @@ from ._norm import WeightedBatchNorm1d, WeightedBatchNorm2d
 
 # The layers of 1D (signals) and 2D (images) convolutional networks.
 CONV_LAYERS = {
-    1: (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d, nn.AvgPool1d),
-    2: (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.AvgPool2d),
+    1: (nn.Conv1d, nn.MaxPool1d, nn.AvgPool1d),
+    2: (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d),
 }
 
 ACTIVATIONS = {
@@ -112,7 +112,7 @@ def conv_block(
     Pooling windows that overhang the edge are kept (ceil mode), so that small
     inputs never pool down to nothing.
     """
-    conv, _, max_pool, avg_pool = CONV_LAYERS[n_dims]
+    conv, max_pool, avg_pool = CONV_LAYERS[n_dims]
     layers = [conv(n_in, n_out, kernel_size, stride, padding)]
     norm = norm_layer(_norm_name(batch_norm), n_dims, n_out)
     if norm is not None:

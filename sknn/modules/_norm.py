@@ -8,7 +8,8 @@ the same network (scikit-learn's sample-weight semantics). Without weights,
 and in evaluation mode (running statistics), the layers are torch's.
 
 The engine gives the weights of each training batch to every such layer of
-the module with :func:`batch_weights` around the forward pass.
+the module (:func:`weighted_norms`, listed once per net) with
+:func:`batch_weights` around the forward pass.
 """
 
 import contextlib
@@ -62,11 +63,15 @@ class WeightedBatchNorm2d(_WeightedBatchNorm, nn.BatchNorm2d):
     """``torch.nn.BatchNorm2d`` with weighted batch statistics (see module)."""
 
 
+def weighted_norms(module: nn.Module) -> list[nn.Module]:
+    """The weighted batch-normalisation layers of ``module``."""
+    return [m for m in module.modules() if isinstance(m, _WeightedBatchNorm)]
+
+
 @contextlib.contextmanager
-def batch_weights(module: nn.Module, sample_weight: torch.Tensor | None):
-    """Give ``sample_weight`` to the weighted batch-normalisation layers of
-    ``module`` for the forward passes inside the block."""
-    layers = [m for m in module.modules() if isinstance(m, _WeightedBatchNorm)]
+def batch_weights(layers: list[nn.Module], sample_weight: torch.Tensor | None):
+    """Give ``sample_weight`` to ``layers`` (:func:`weighted_norms` of a
+    module) for the forward passes inside the block."""
     if sample_weight is None or not layers:
         yield
         return

@@ -102,7 +102,7 @@ class ConvAutoencoder(CodeAutoencoder):
         self.pool_size = pool_size
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
         n_dims = len(self.input_shape) - 1
-        conv, max_pool = CONV_LAYERS[n_dims][0], CONV_LAYERS[n_dims][2]
+        conv, max_pool, _ = CONV_LAYERS[n_dims]
         block = {"activation": activation, "batch_norm": batch_norm, "dropout": dropout}
 
         # Encoder: the blocks, recording the size each one pools from.
