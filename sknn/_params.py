@@ -13,6 +13,7 @@ import numpy as np
 from ._optim import SOLVERS
 from ._sklearn import Interval, Options, StrOptions
 from .modules import ACTIVATIONS
+from .modules._layers import NORMALIZATIONS
 
 
 def positive_ints(name: str, values) -> tuple[int, ...]:
@@ -45,6 +46,7 @@ CONV_CONSTRAINTS = {
     "kernel_size": POSITIVE_INT,
     "pooling": [StrOptions({"max", "avg", "none"})],
     "pool_size": POSITIVE_INT,
+    "normalization": [StrOptions(set(NORMALIZATIONS)), None],
     "input_shape": ["array-like", None],
 }
 

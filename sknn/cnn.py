@@ -35,7 +35,6 @@ from ._training import (
     training_doc,
 )
 from .modules import CNN
-from .modules._layers import NORMALIZATIONS
 
 _CNN_PARAMETERS_DOC = (
     """
@@ -118,7 +117,6 @@ class _CNNMixin(TrainingExtras):
         ],
         "kernel_size": LAYER_SIZES,
         "global_pool": ["boolean", StrOptions({"auto"})],
-        "normalization": [StrOptions(set(NORMALIZATIONS)), None],
         "random_shift": [Interval(Integral, 0, None, closed="left")],
         "random_flip": ["boolean"],
     }

@@ -353,8 +353,8 @@ _MLP_ATTRIBUTES = ("coefs_", "intercepts_", "n_layers_")
 
 
 def _normalization(batch_norm):
-    """The CNNs' ``normalization`` for a ``batch_norm`` flag (other values
-    pass through, so that invalid ones stay invalid)."""
+    """The convolutional estimators' ``normalization`` for a ``batch_norm``
+    flag (other values pass through, so that invalid ones stay invalid)."""
     if isinstance(batch_norm, bool):
         return "normalization", "batch" if batch_norm else None
     return "normalization", batch_norm
@@ -466,6 +466,7 @@ REGISTRY = {
             **_IMAGES,
             accepts_sparse=False,
             random_params={"noise": "mask", "noise_level": 0.2, "variational": True},
+            renamed={"batch_norm": _normalization},
         ),
     ]
 }

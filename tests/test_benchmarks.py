@@ -171,3 +171,25 @@ def test_a_run_scores_every_model_once_and_caches_it(defaults, tmp_path):
     assert len(results.read_text().splitlines()) == len(specs)  # cached
     table = defaults.summary(records, [task], specs, "float32")
     assert table.count("\n") == len(specs) + 1 and "| rf |" in table
+
+
+def test_timing_fits_the_defaults_before_and_now_side_by_side(
+    defaults, tmp_path, monkeypatch
+):
+    monkeypatch.setitem(
+        defaults.BEFORE, "cnn", {**defaults.BEFORE["cnn"], "max_iter": 5}
+    )
+    results = tmp_path / "timing.jsonl"
+    task = defaults.Task("Tiny", ("cnn",))
+    records = defaults.timing([task], ["cnn", "rnn"], ["float32"], 2, results)
+    assert sorted(r["repeat"] for r in records.values()) == [0, 1]
+    for record in records.values():
+        assert record["kind"] == "cnn"  # the task tunes no RNN
+        assert record["before_epochs"] <= 5 < record["now_epochs"]
+        assert record["before_fit_seconds"] > 0 and record["now_fit_seconds"] > 0
+    assert defaults.timing([task], ["cnn"], ["float32"], 2, results) == records
+    assert len(results.read_text().splitlines()) == 2  # cached
+    table = defaults.timing_summary(records, [task], ["cnn"])
+    ratios = [r["now_fit_seconds"] / r["before_fit_seconds"] for r in records.values()]
+    assert "| Tiny | CNN | float32 |" in table
+    assert f"| {sum(ratios) / 2:.2f} | 2 |" in table  # the median of two

@@ -98,8 +98,10 @@ def test_errors():
         CNNAutoencoder(input_shape=(1, 7, 7)).fit(X.reshape(20, 64))
     with pytest.raises(ValueError, match=r"values from -0.99\d+ to .*Scale X to \[0"):
         CNNAutoencoder(loss="binary_crossentropy", **SMALL).fit(2 * X - 1)
-    with pytest.raises(ValueError, match="batch_norm=True needs batches of at least"):
-        CNNAutoencoder(batch_norm=True, batch_size=1, **SMALL).fit(X)
+    with pytest.raises(
+        ValueError, match="normalization='batch' needs batches of at least"
+    ):
+        CNNAutoencoder(normalization="batch", batch_size=1, **SMALL).fit(X)
 
 
 def test_partial_fit_and_warm_start_take_the_fitted_layouts():

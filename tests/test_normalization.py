@@ -110,3 +110,26 @@ def test_batch_normalization_needs_batches_of_two():
     X, y = np.random.RandomState(0).normal(size=(10, 16)), np.arange(10) % 2
     with pytest.raises(ValueError, match="normalization='batch' needs batches of at"):
         CNNClassifier(normalization="batch", batch_size=1, max_iter=1).fit(X, y)
+
+
+def test_the_convolutional_autoencoder_normalises_with_weighted_batches():
+    """With batch normalisation on, a weight of 2 still trains as a repeated
+    sample: scikit-learn's own check passes."""
+    from sklearn.utils.estimator_checks import (
+        check_sample_weight_equivalence_on_dense_data,
+    )
+
+    from sknn import CNNAutoencoder
+
+    ae = CNNAutoencoder(
+        n_components=2,
+        filters=(4,),
+        pooling="none",
+        normalization="batch",
+        max_iter=5,
+        random_state=0,
+    )
+    assert any(isinstance(m, WeightedBatchNorm2d) for m in ae.fit(
+        np.random.RandomState(0).rand(20, 6, 6)
+    ).module_.modules())
+    check_sample_weight_equivalence_on_dense_data("CNNAutoencoder", ae)

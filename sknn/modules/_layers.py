@@ -72,14 +72,15 @@ def dense_layers(
     n_in: int,
     sizes: tuple[int, ...],
     activation: str,
-    batch_norm: bool | str | None,
+    normalization: bool | str | None,
     dropout: float,
 ) -> nn.Sequential:
     """Hidden layers ``Linear -> [normalisation] -> activation -> [Dropout]``,
-    one per entry of ``sizes``, from ``n_in`` inputs. ``batch_norm`` is a
-    name of ``NORMALIZATIONS``, None, or a bool (True: ``"batch"``)."""
+    one per entry of ``sizes``, from ``n_in`` inputs. ``normalization`` is a
+    name of ``NORMALIZATIONS``, None, or a ``batch_norm`` flag (True:
+    ``"batch"``)."""
     layers, width = [], n_in
-    norm = _norm_name(batch_norm)
+    norm = _norm_name(normalization)
     for size in sizes:
         layers.append(nn.Linear(width, size))
         if norm is not None:
@@ -97,7 +98,7 @@ def conv_block(
     n_out: int,
     kernel_size: int,
     activation: str,
-    batch_norm: bool | str | None,
+    normalization: str | None,
     dropout: float,
     *,
     stride: int = 1,
@@ -107,14 +108,14 @@ def conv_block(
 ) -> list[nn.Module]:
     """One convolution block, ``Conv -> [normalisation] -> activation ->
     [pooling] -> [Dropout]``, over ``n_dims`` spatial dimensions (1: signals,
-    2: images); ``batch_norm`` as in :func:`dense_layers`.
+    2: images); ``normalization`` a name of :data:`NORMALIZATIONS` or None.
 
     Pooling windows that overhang the edge are kept (ceil mode), so that small
     inputs never pool down to nothing.
     """
     conv, max_pool, avg_pool = CONV_LAYERS[n_dims]
     layers = [conv(n_in, n_out, kernel_size, stride, padding)]
-    norm = norm_layer(_norm_name(batch_norm), n_dims, n_out)
+    norm = norm_layer(normalization, n_dims, n_out)
     if norm is not None:
         layers.append(norm)
     layers.append(make_activation(activation))

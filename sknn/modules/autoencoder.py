@@ -172,7 +172,7 @@ class DenseAutoencoder(CodeAutoencoder):
         self.decoder_layer_sizes = tuple(decoder_layer_sizes)
         layers = {
             "activation": activation,
-            "batch_norm": batch_norm,
+            "normalization": batch_norm,
             "dropout": dropout,
         }
         self.encoder = self._stack(

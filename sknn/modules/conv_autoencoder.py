@@ -46,8 +46,9 @@ class ConvAutoencoder(CodeAutoencoder):
         the code (mirrored in the decoder).
     activation : str, default="relu"
         Activation of every block and hidden layer.
-    batch_norm : bool, default=False
-        Whether to normalise after each convolution and hidden layer.
+    normalization : {"batch", "layer", "group"} or None, default=None
+        Normalisation after each convolution and hidden layer (see
+        :func:`~sknn.modules._layers.norm_layer`).
     dropout : float, default=0.0
         Dropout after each block and hidden layer.
     noise : {"gaussian", "mask"} or None, default=None
@@ -81,7 +82,7 @@ class ConvAutoencoder(CodeAutoencoder):
         pool_size: int = 2,
         hidden_layer_sizes: tuple[int, ...] = (),
         activation: str = "relu",
-        batch_norm: bool = False,
+        normalization: str | None = None,
         dropout: float = 0.0,
         noise: str | None = None,
         noise_level: float = 0.1,
@@ -103,7 +104,11 @@ class ConvAutoencoder(CodeAutoencoder):
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
         n_dims = len(self.input_shape) - 1
         conv, max_pool, _ = CONV_LAYERS[n_dims]
-        block = {"activation": activation, "batch_norm": batch_norm, "dropout": dropout}
+        block = {
+            "activation": activation,
+            "normalization": normalization,
+            "dropout": dropout,
+        }
 
         # Encoder: the blocks, recording the size each one pools from.
         sizes, encoder, channels = [], [], self.input_shape[0]
