@@ -435,6 +435,14 @@ _RNN_STAGE_1 = {
     "early_stopping": "auto",
     "n_iter_no_change": 20,
 }
+# Stage 1's winner: a constant rate of 0.002. Timed side by side with the
+# defaults before, it took 2.2 times their time on the digits: stage 2 looks
+# for what is cheaper.
+_RNN_STAGE_2 = {
+    **_RNN_STAGE_1,
+    "learning_rate": "constant",
+    "learning_rate_init": 0.002,
+}
 # kind: [(base, changes) of each stage]
 STUDY = {
     "cnn": [
@@ -479,6 +487,8 @@ STUDY = {
                 {"learning_rate_init": 0.002},
                 {"global_pool": False},
                 {"batch_size": 64},
+                {"pooling": "avg"},
+                {"random_shift": 4},
             ],
         ),
     ],
@@ -497,7 +507,11 @@ STUDY = {
                 {"label_smoothing": 0.0},
                 {"early_stopping": False},
             ],
-        )
+        ),
+        (
+            _RNN_STAGE_2,
+            [{"n_iter_no_change": 10}, {"max_iter": 60}, {"batch_size": 64}],
+        ),
     ],
 }
 

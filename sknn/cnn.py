@@ -87,7 +87,7 @@ _CNN_TRAINING_DOC = training_doc(
     "the default, it beat a constant rate on the dev suite",
     batch_size="32",
     learning_rate='"cosine"',
-    max_iter="100",
+    max_iter="60",
     n_iter_no_change="20",
 )
 
@@ -222,7 +222,7 @@ class CNNClassifier(ClassifierExtras, _CNNMixin, BaseNeuralClassifier):
         learning_rate="cosine",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=100,
+        max_iter=60,
         shuffle=True,
         random_state=None,
         tol=1e-4,
@@ -310,7 +310,7 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         learning_rate="cosine",
         learning_rate_init=0.001,
         power_t=0.5,
-        max_iter=100,
+        max_iter=60,
         shuffle=True,
         random_state=None,
         tol=1e-4,

@@ -34,7 +34,7 @@ _TABLE_TRAINING = {
 _CNN_TRAINING = {
     "batch_size": 32,
     "learning_rate": "cosine",
-    "max_iter": 100,
+    "max_iter": 60,
     "n_iter_no_change": 20,
 }
 _RNN_TRAINING = {
