@@ -129,7 +129,8 @@ def test_the_convolutional_autoencoder_normalises_with_weighted_batches():
         max_iter=5,
         random_state=0,
     )
-    assert any(isinstance(m, WeightedBatchNorm2d) for m in ae.fit(
-        np.random.RandomState(0).rand(20, 6, 6)
-    ).module_.modules())
+    assert any(
+        isinstance(m, WeightedBatchNorm2d)
+        for m in ae.fit(np.random.RandomState(0).rand(20, 6, 6)).module_.modules()
+    )
     check_sample_weight_equivalence_on_dense_data("CNNAutoencoder", ae)
