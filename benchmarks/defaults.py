@@ -489,6 +489,8 @@ STUDY = {
                 {"batch_size": 64},
                 {"pooling": "avg"},
                 {"random_shift": 4},
+                {"hidden_layer_sizes": ()},
+                {"filters": (64, 128, 128)},
             ],
         ),
     ],

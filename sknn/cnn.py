@@ -91,6 +91,17 @@ _CNN_TRAINING_DOC = training_doc(
     n_iter_no_change="20",
 )
 
+# float64 against float32 fit times: benchmarks/defaults.py --timing.
+_CNN_NOTES = """
+    Notes
+    -----
+    The network computes in the dtype of ``X``, as scikit-learn's estimators
+    do: float64 input (``X / 16.0``, the output of ``StandardScaler``) trains
+    in float64, which on a CPU took about 3 times the float32 time on the
+    digits as images (1.5 to 2 times on the dev series). Unless you need
+    the precision, pass ``X.astype(np.float32)`` or end the preprocessing
+    with ``FunctionTransformer(np.float32)``."""
+
 _SMOOTHING_WHY = "A little better than none on the digits (0.992 against 0.991)."
 
 _CNN_ATTRIBUTES_DOC = f"""
@@ -177,6 +188,8 @@ class CNNClassifier(ClassifierExtras, _CNNMixin, BaseNeuralClassifier):
     --------
     CNNRegressor : The same network for regression.
     MLPClassifier : A dense network, for tabular data.
+
+    {_CNN_NOTES.strip()}
 
     Examples
     --------
@@ -266,6 +279,8 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
     --------
     CNNClassifier : The same network for classification.
     MLPRegressor : A dense network, for tabular data.
+
+    {_CNN_NOTES.strip()}
 
     Examples
     --------
