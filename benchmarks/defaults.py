@@ -419,9 +419,10 @@ _CNN_STAGE_1 = {
 # Stage 1 found batch normalisation far ahead on the series (OSULeaf 0.961,
 # against 0.675 with layer normalisation): stage 2 starts from it.
 _CNN_STAGE_2 = {**_CNN_STAGE_1, "normalization": "batch"}
-# Stage 2's winner (training to the end, without early stopping) took up to
-# 2.5 times the time of the defaults before on a quiet machine: stage 3 looks
-# for what is cheaper.
+# Stage 2's winner (training to the end, without early stopping) would take
+# up to 2.5 times the time of the defaults before on the series (its time an
+# epoch on a quiet machine times its epochs): stage 3 looks for what is
+# cheaper.
 _CNN_STAGE_3 = {**_CNN_STAGE_2, "early_stopping": False}
 # Stage 3: 60 epochs kept the accuracy at 0.6 times the time.
 _CNN_STAGE_4 = {**_CNN_STAGE_3, "max_iter": 60}
