@@ -122,6 +122,16 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
                 "classes must be passed on the first call to partial_fit, e.g. "
                 "partial_fit(X, y, classes=np.unique(y_all))."
             )
+        if (
+            hasattr(self, "net_")
+            and classes is not None
+            and not np.array_equal(self.classes_, unique_labels(classes))
+        ):
+            # scikit-learn's message, word for word
+            raise ValueError(
+                f"`classes={classes!r}` is not the same as on last call to "
+                f"partial_fit, was: {self.classes_!r}"
+            )
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: the class "
@@ -189,11 +199,12 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         labels = unique_labels(y)
         if multilabel:
             return
-        if self.warm_start and not np.isin(self.classes_, labels).all():
+        if self.warm_start and set(labels) != set(self.classes_):
+            # scikit-learn's message, word for word (partial_fit included)
             raise ValueError(
                 "warm_start can only be used where `y` has the same classes as in "
                 f"the previous call to fit. Previously got {self.classes_}, `y` has "
-                f"{labels}."
+                f"{labels}"
             )
         if not np.isin(labels, self.classes_).all():
             raise ValueError(

@@ -65,8 +65,56 @@ def test_warm_start_refuses_fewer_classes(entry):
 def test_warm_start_refuses_new_classes(entry):
     X, y = entry.make_data()
     est = entry.estimator(max_iter=2, warm_start=True).fit(X[y < 2], y[y < 2])
-    with pytest.raises(ValueError, match="classes"):
+    message = (
+        r"warm_start can only be used where `y` has the same classes as in the "
+        r"previous call to fit. Previously got \[0 1\], `y` has \[0 1 2\]$"
+    )
+    with pytest.raises(ValueError, match=message):
         est.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("entry", CLASSIFIERS)
+def test_partial_fit_refuses_other_classes_than_the_first_calls(entry):
+    X, y = entry.make_data()
+    est = entry.partial_fit(entry.estimator(), X, y, classes=[0, 1, 2])
+    message = (
+        r"`classes=\[0, 1, 2, 3\]` is not the same as on last call to "
+        r"partial_fit, was: array\(\[0, 1, 2\]\)$"
+    )
+    with pytest.raises(ValueError, match=message):
+        entry.partial_fit(est, X, y, classes=[0, 1, 2, 3])
+    entry.partial_fit(est, X, y, classes=[2, 0, 1])  # the same, in any order
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_class_errors_are_scikit_learns_word_for_word():
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    from sknn import MLPClassifier
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 3)), np.arange(40) % 3
+
+    def messages(cls):
+        found = []
+        for action in (
+            lambda: (
+                cls(max_iter=2, warm_start=True).fit(X, y).fit(X, np.arange(40) % 4)
+            ),
+            lambda: cls(max_iter=2, warm_start=True).fit(X, y).fit(X[y < 2], y[y < 2]),
+            lambda: (
+                cls()
+                .partial_fit(X, y, classes=[0, 1, 2])
+                .partial_fit(X, y, classes=[0, 1, 2, 5])
+            ),
+        ):
+            with pytest.raises(ValueError) as error:
+                action()
+            found.append(str(error.value))
+        return found
+
+    assert messages(MLPClassifier) == messages(SklearnMLP)
 
 
 # --------------------------------------------------------------- partial_fit
