@@ -447,9 +447,12 @@ class BaseNeuralEstimator(BaseEstimator):
     # ------------------------------------------------------------ inference
     def _forward(self, X) -> torch.Tensor:
         """Raw module outputs for ``X``, validated, in eval mode, chunk by chunk."""
+        return self._infer(self._validated(X), self.module_)
+
+    def _validated(self, X):
+        """``X`` validated against the fit and converted for the module."""
         check_is_fitted(self, "net_")  # naming it spares a scan of every attribute
-        X, _ = self._input.transform(self, X)
-        return self._infer(X, self.module_)
+        return self._input.transform(self, X)[0]
 
     def _infer(self, X, function) -> torch.Tensor:
         """``function`` (the module or one of its parts) on ``X``, chunk by

@@ -463,8 +463,13 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         >>> reg.predict(X[:4]).shape
         (4,)
         """
-        raw = self._forward(X)
-        y = self._decoder()(raw).cpu().numpy()
+        X = self._validated(X)
+        raw = self._infer(X, self.module_)
+        y = self._decoder()(raw).cpu().numpy()  # float64
+        if raw.dtype == torch.float32 and getattr(X, "dtype", None) == np.float32:
+            # As scikit-learn's MLPRegressor, which computes in float32 for
+            # float32 input: float32 predictions.
+            y = y.astype(np.float32)
         return y.ravel() if y.shape[1] == 1 else y
 
     def __sklearn_tags__(self):

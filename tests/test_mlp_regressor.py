@@ -88,3 +88,22 @@ def test_robust_losses_resist_outliers(regression_data, loss):
     robust_error = np.median(np.abs(robust.predict(X[clean]) - y[clean]))
     squared_error = np.median(np.abs(squared.predict(X[clean]) - y[clean]))
     assert robust_error < squared_error
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("fit_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("predict_dtype", [np.float32, np.float64])
+def test_predictions_come_in_scikit_learns_dtype(fit_dtype, predict_dtype):
+    """float32 for float32 input to a float32 fit, float64 otherwise."""
+    from sklearn.neural_network import MLPRegressor as SklearnMLP
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    dtypes = [
+        cls(max_iter=3, random_state=0)
+        .fit(X.astype(fit_dtype), y)
+        .predict(X.astype(predict_dtype))
+        .dtype
+        for cls in (MLPRegressor, SklearnMLP)
+    ]
+    assert dtypes[0] == dtypes[1]
