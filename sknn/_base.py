@@ -200,7 +200,18 @@ class BaseNeuralEstimator(BaseEstimator):
             self._train(net, train, batch_size, device, incremental)
             self._rng_state = rng_state()
         self._record(net, epochs_before, incremental)
+        self._check_finite_weights()
         return self
+
+    def _check_finite_weights(self) -> None:
+        """scikit-learn's error, word for word, when training has left
+        non-finite weights (or normalisation statistics)."""
+        values = self.module_.state_dict().values()
+        if not all(torch.isfinite(v).all() for v in values if v.is_floating_point()):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed."
+            )
 
     def _prepare_data(self, X, y, sample_weight, *, reset, classes):
         """Validated, converted X, encoded targets and weights: ``(X, y, w)``."""
@@ -515,9 +526,12 @@ class BaseNeuralEstimator(BaseEstimator):
 
     @property
     def best_validation_score_(self) -> float | None:
-        """Best of ``validation_scores_``; None without early stopping."""
+        """Best of ``validation_scores_`` (NaN scores, of diverged epochs,
+        never count); None without early stopping."""
         scores = self.validation_scores_
-        return None if scores is None else max(scores)
+        if scores is None:
+            return None
+        return max((s for s in scores if not np.isnan(s)), default=-np.inf)
 
     @property
     def best_loss_(self) -> float | None:

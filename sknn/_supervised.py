@@ -434,12 +434,13 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         return functools.partial(regression_values, exp=self.out_activation_ == "exp")
 
     def _validation_score(self, raw, y, sample_weight) -> float:
+        predicted = self._decoder()(raw).cpu().numpy()
+        if not np.isfinite(predicted).all():
+            # As scikit-learn: a diverged epoch scores NaN, which never
+            # counts as progress nor as the best epoch.
+            return np.nan
         weight = None if sample_weight is None else sample_weight.cpu().numpy()
-        return r2_score(
-            y.cpu().numpy(),
-            self._decoder()(raw).cpu().numpy(),
-            sample_weight=weight,
-        )
+        return r2_score(y.cpu().numpy(), predicted, sample_weight=weight)
 
     def predict(self, X):
         """Predict the target(s) of X.

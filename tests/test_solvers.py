@@ -1,6 +1,7 @@
 """The solvers and their learning-rate schedules: every solver trains every
 estimator; the schedules follow scikit-learn's rules."""
 
+import numpy as np
 import pytest
 from conftest import registry
 from sklearn.exceptions import ConvergenceWarning
@@ -95,7 +96,7 @@ def test_invscaling_decays_the_learning_rate_with_samples_seen(entry):
     est = entry.estimator(
         solver="sgd",
         learning_rate="invscaling",
-        learning_rate_init=0.5,
+        learning_rate_init=0.05,  # 0.5 blows the CNN regressor's weights up
         power_t=0.5,
         max_iter=4,
         batch_size=40,
@@ -105,7 +106,7 @@ def test_invscaling_decays_the_learning_rate_with_samples_seen(entry):
     entry.partial_fit(est, X, y)
     rates = _rates(entry.name)
     n = len(X)
-    assert rates == pytest.approx([0.5 / (k * n + 1) ** 0.5 for k in range(1, 6)])
+    assert rates == pytest.approx([0.05 / (k * n + 1) ** 0.5 for k in range(1, 6)])
     assert est.t_ == 5 * n
 
 
@@ -138,3 +139,55 @@ def test_adaptive_divides_the_learning_rate_until_it_is_tiny(iris):
     assert divisions == pytest.approx([0.1 / 5**k for k in range(len(divisions))])
     assert divisions[-1] <= 1e-6 < divisions[-2]
     assert constant.n_iter_ < adaptive.n_iter_ < 200
+
+
+# ------------------------------------------------------ non-finite weights
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_non_finite_weights_raise_scikit_learns_error(solver, kind):
+    """Inputs near the float maximum blow the weights up: scikit-learn's
+    error, word for word, never a model that predicts NaN. (Adam's
+    normalised steps keep the classifier's weights finite there.)"""
+    from sklearn.neural_network import MLPClassifier as SklearnClassifier
+    from sklearn.neural_network import MLPRegressor as SklearnRegressor
+
+    from sknn import MLPClassifier, MLPRegressor
+
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 4) * 1e300, np.arange(60) % 3
+    ours = MLPClassifier if kind == "classifier" else MLPRegressor
+    theirs = SklearnClassifier if kind == "classifier" else SklearnRegressor
+    with pytest.raises(ValueError) as sklearns:  # sgd diverges there too
+        theirs(solver="sgd", max_iter=5, random_state=0).fit(X, y)
+    model = ours(solver=solver, max_iter=5, random_state=0)
+    if (kind, solver) == ("classifier", "adam"):
+        model.fit(X, y)
+        assert all(np.isfinite(c).all() for c in model.coefs_)
+        assert np.isfinite(model.predict_proba(X)).all()
+        return
+    with pytest.raises(ValueError) as error:
+        model.fit(X, y)
+    assert str(error.value) == str(sklearns.value)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_diverging_loss_with_early_stopping_keeps_the_best_weights():
+    """As scikit-learn since its issue 29504: no error, the best epoch's
+    weights; diverged epochs score NaN and never count as the best."""
+    from sknn import MLPRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 5)) * 10
+    y = X @ rng.normal(size=5)
+    reg = MLPRegressor(
+        solver="sgd", learning_rate_init=0.2, early_stopping=True, max_iter=20,
+        random_state=0,
+    ).fit(X, y)  # fmt: skip
+    scores = reg.validation_scores_
+    assert np.isnan(scores[-1]) and np.isfinite(scores[0])
+    assert reg.best_validation_score_ == max(s for s in scores if not np.isnan(s))
+    assert np.isfinite(reg.predict(X)).all()
+    assert all(np.isfinite(c).all() for c in reg.coefs_)
