@@ -18,7 +18,7 @@ The override points, all of them:
 - ``_target_dtype(dtype)``: the tensor dtype of the targets;
 - ``_sample_weight(sample_weight, X, y)``: per-sample weights (class weights);
 - ``_early_stopping(n_samples)``: whether a fit holds data out to stop on;
-- ``_stratify_validation(y)``: whether the held-out split is stratified;
+- ``_stratify_labels(y)``: the labels the held-out split is stratified by;
 - ``_validation_score(raw, y, sample_weight)``: the early-stopping score;
 - ``_decoder()``: raw outputs -> encoded predictions;
 - ``_net_kwargs()``: extra :class:`~sknn._engine.TrainingNet` arguments;
@@ -141,8 +141,10 @@ class BaseNeuralEstimator(BaseEstimator):
             return None
         return check_sample_weight(sample_weight, X, dtype=np.float64)
 
-    def _stratify_validation(self, y) -> bool:
-        return False
+    def _stratify_labels(self, y) -> np.ndarray | None:
+        """The labels (as the user gave them) the held-out split of early
+        stopping is stratified by, or None: not stratified."""
+        return None
 
     def _has_stochastic_solver(self) -> bool:
         """Whether ``partial_fit`` exists (``available_if``): it asks
@@ -243,7 +245,7 @@ class BaseNeuralEstimator(BaseEstimator):
         None), as tensors on ``device``."""
         if not held_out:
             return self._make_dataset(X, y, weight, device, dtype), None
-        stratify = y if self._stratify_validation(y) else None
+        stratify = self._stratify_labels(y)
         arrays = [X, y] if weight is None else [X, y, weight]
         parts = train_test_split(
             *arrays,
@@ -254,11 +256,13 @@ class BaseNeuralEstimator(BaseEstimator):
         X, X_val, y, y_val = parts[:4]
         weight, weight_val = (None, None) if weight is None else parts[4:]
         if X_val.shape[0] < 2:
+            # scikit-learn's message, then what it was given
             raise ValueError(
-                "early_stopping=True needs at least 2 validation samples, but "
-                f"validation_fraction={self.validation_fraction} of "
-                f"{X.shape[0] + X_val.shape[0]} samples gives {X_val.shape[0]}. "
-                "Raise validation_fraction or set early_stopping=False."
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset. Early stopping needs at least 2 "
+                f"validation samples, but validation_fraction="
+                f"{self.validation_fraction} of {X.shape[0] + X_val.shape[0]} "
+                f"samples gives {X_val.shape[0]}."
             )
         valid = self._make_dataset(X_val, y_val, weight_val, device, dtype)
         return self._make_dataset(X, y, weight, device, dtype), valid

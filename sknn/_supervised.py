@@ -219,8 +219,14 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
     def _target_dtype(self, dtype):
         return torch.int64 if self._multiclass else dtype
 
-    def _stratify_validation(self, y) -> bool:
-        return not self._multilabel
+    def _stratify_labels(self, y) -> np.ndarray | None:
+        # The classes themselves, not their codes, so that scikit-learn's
+        # error on a class too rare to split names it as the user knows it
+        # (True, "b"; not 1.0). The split is the same: codes are sorted as
+        # the classes are.
+        if self._multilabel:
+            return None
+        return self.classes_[np.asarray(y).astype(np.int64).ravel()]
 
     def _criterion(self):
         return classification_loss(self._multiclass)

@@ -143,7 +143,12 @@ def test_early_stopping_needs_two_validation_samples(entry):
     """(A classifier's stratified split needs more: see the next test.)"""
     X, y = entry.make_data()
     est = entry.estimator(early_stopping=True, validation_fraction=0.01)
-    with pytest.raises(ValueError, match="needs at least 2 validation samples"):
+    message = (
+        r"^The validation set is too small. Increase 'validation_fraction' or the "
+        r"size of your dataset. Early stopping needs at least 2 validation "
+        r"samples, but validation_fraction=0.01 of 20 samples gives 1.$"
+    )
+    with pytest.raises(ValueError, match=message):  # scikit-learn's, then more
         entry.fit(est, X[:20], None if y is None else y[:20])
 
 
@@ -154,6 +159,22 @@ def test_early_stopping_needs_a_validation_sample_per_class(entry):
     est = entry.estimator(early_stopping=True, validation_fraction=0.01)
     with pytest.raises(ValueError, match="greater or equal to the number of classes"):
         est.fit(X[:30], y[:30])
+
+
+@pytest.mark.parametrize(
+    "labels, named", [([True, False], "[False]"), (["a", "b"], "['b']")]
+)
+def test_a_class_too_rare_to_split_is_named_as_the_user_gave_it(labels, named):
+    """scikit-learn's error of the stratified split, with the user's labels
+    (not their codes: 1.0, 0.0)."""
+    from sknn import MLPClassifier
+
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    y = np.array([labels[0]] * 29 + [labels[1]])
+    with pytest.raises(ValueError) as error:
+        MLPClassifier(early_stopping=True, max_iter=2).fit(X, y)
+    assert str(error.value).startswith("The least populated classes in y have only")
+    assert str(error.value).endswith(f"Classes with too few members are: {named}")
 
 
 @pytest.mark.parametrize("entry", REGRESSORS)
