@@ -162,7 +162,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         if multilabel:
             return np.asarray(y, dtype=np.float32)
         codes = np.searchsorted(self.classes_, y)
-        if len(self.classes_) == 2:
+        if not self._multiclass:  # one logistic unit (two classes, or one)
             return codes.astype(np.float32).reshape(-1, 1)
         return codes
 
@@ -177,13 +177,9 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
                     f"y contains labels {unseen.tolist()} that are not in classes="
                     f"{self.classes_.tolist()}; pass every label in `classes`."
                 )
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes, but "
-                    f"y contains only one class: {self.classes_.tolist()[0]!r}."
-                )
         self._multilabel = multilabel
-        binary = len(self.classes_) == 2 and not multilabel
+        # One class trains as binary, towards it (scikit-learn's rule).
+        binary = len(self.classes_) <= 2 and not multilabel
         self.n_outputs_ = 1 if binary else len(self.classes_)
         self.out_activation_ = "softmax" if self._multiclass else "logistic"
 
@@ -268,6 +264,8 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         codes = class_codes(self._forward(X), self._multiclass).cpu().numpy()
         if self._multilabel:
             return codes
+        if len(self.classes_) == 1:  # as scikit-learn: its one class, always
+            return np.repeat(self.classes_, len(codes))
         return self.classes_[codes.ravel()]
 
     def predict_proba(self, X):

@@ -109,11 +109,33 @@ def test_sample_weight_of_wrong_length(entry):
         entry.fit(entry.estimator(), X, y, sample_weight=np.ones(10))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("entry", CLASSIFIERS)
 def test_one_class_only(entry):
+    """As scikit-learn's MLPClassifier: it trains, predicts its one class, and
+    predict_proba has two columns (scikit-learn's binary shape)."""
     X, _ = entry.make_data()
-    with pytest.raises(ValueError, match=r"at least 2 classes.*only one class: 'a'"):
-        entry.estimator().fit(X, np.full(len(X), "a"))
+    est = entry.estimator().fit(X, np.full(len(X), "a"))
+    assert est.classes_.tolist() == ["a"]
+    assert (est.predict(X) == "a").all()
+    proba = est.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_allclose(np.exp(est.predict_log_proba(X)), proba)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_one_class_is_scikit_learns():
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    from sknn import MLPClassifier
+
+    X = np.random.RandomState(0).normal(size=(20, 3))
+    y = np.full(20, 7)
+    ours, theirs = (cls(max_iter=5).fit(X, y) for cls in (MLPClassifier, SklearnMLP))
+    assert ours.predict(X).tolist() == theirs.predict(X).tolist()
+    assert ours.predict_proba(X).shape == theirs.predict_proba(X).shape
+    assert ours.classes_.tolist() == theirs.classes_.tolist() == [7]
 
 
 @pytest.mark.parametrize("entry", CLASSIFIERS)
