@@ -41,7 +41,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import Callback, ProgressBar
+from skorch.callbacks import Callback
 from torch import nn
 
 from ._data import ArrayDataset, to_tensor
@@ -402,10 +402,8 @@ class BaseNeuralEstimator(BaseEstimator):
             callbacks.append(
                 ("valid_score", ValidationScore(valid, self._validation_score))
             )
-        if self.verbose:
+        if self.verbose:  # scikit-learn's lines, whatever the level
             callbacks.append(("sklearn_log", SklearnLog()))
-        if self.verbose and self.verbose >= 2:
-            callbacks.append(("progress_bar", ProgressBar(detect_notebook=False)))
         callbacks += self._user_callbacks()
         if self._stochastic:
             # Last: the log and the user's callbacks see the epoch it stops on.

@@ -266,6 +266,10 @@ class ValidationScore(Callback):
         net.history.record("valid_score", self.score(raw, y, weight))
 
 
+#: How scikit-learn's stopping messages name the scores sknn monitors.
+_MONITORED = {"train_loss": "Training loss", "valid_score": "Validation score"}
+
+
 class StopOnPlateau(Callback):
     """scikit-learn's ``n_iter_no_change`` rule as a skorch callback.
 
@@ -322,17 +326,21 @@ class StopOnPlateau(Callback):
         if self.misses_ < self.patience:
             return
         groups = net.optimizer_.param_groups
+        # scikit-learn's verbose lines, word for word
+        what = _MONITORED.get(self.monitor, self.monitor)
+        message = (
+            f"{what} did not improve more than tol={self.threshold:f} for "
+            f"{self.patience - 1} consecutive epochs."
+        )
         if self.adaptive_lr and max(g["lr"] for g in groups) > 1e-6:
             for group in groups:
                 group["lr"] /= 5.0
             self.misses_ = 0
-            self._say(f"Setting learning rate to {groups[0]['lr']:f}", net)
+            self._say(f"{message} Setting learning rate to {groups[0]['lr']:f}", net)
             return
-        self._say(
-            f"{self.monitor} did not improve more than tol={self.threshold} for "
-            f"{self.patience} consecutive epochs. Stopping.",
-            net,
-        )
+        if self.adaptive_lr:
+            message += " Learning rate too small."
+        self._say(f"{message} Stopping.", net)
         raise KeyboardInterrupt  # skorch's way to end training
 
     def on_train_end(self, net, **kwargs):
@@ -341,7 +349,6 @@ class StopOnPlateau(Callback):
             and self.best_epoch_ != net.history[-1, "epoch"]
         ):
             net.module_.load_state_dict(self.best_model_weights_)
-            self._say(f"Restoring best model from epoch {self.best_epoch_}.", net)
 
     def _say(self, text, net):
         if self.sink is not print or net.verbose:

@@ -1,6 +1,8 @@
 """The user's skorch callbacks, and the training log that ``verbose`` prints,
 for every public estimator (see the registry in conftest.py)."""
 
+import re
+
 import pytest
 from conftest import registry
 from sklearn.exceptions import ConvergenceWarning
@@ -112,12 +114,40 @@ def test_silent_by_default(entry, capsys):
 
 
 @pytest.mark.parametrize("entry", registry())
-def test_verbose_2_shows_a_progress_bar(entry, capsys):
+def test_verbose_prints_scikit_learns_lines_and_nothing_else(entry, capsys):
+    """Any truthy verbose (scikit-learn's examples pass 10): its lines on
+    stdout, nothing on stderr (no progress bar)."""
     X, y = entry.make_data()
-    est = entry.estimator(max_iter=2, verbose=2)
+    est = entry.estimator(max_iter=2, verbose=10)
     with pytest.warns(ConvergenceWarning):
         entry.fit(est, X, y)
     captured = capsys.readouterr()
-    assert "Iteration 2, loss = " in captured.out
-    assert "it/s" in captured.err  # tqdm's bar
-    assert est.n_iter_ == 2
+    assert captured.err == ""
+    lines = captured.out.splitlines()
+    assert len(lines) == 2
+    assert all(re.fullmatch(r"Iteration \d, loss = \d+\.\d{8}", line) for line in lines)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_the_stopping_lines_are_scikit_learns(early_stopping, capsys):
+    from sklearn.datasets import load_iris
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    from sknn import MLPClassifier
+
+    X, y = load_iris(return_X_y=True)
+    params = dict(
+        n_iter_no_change=2, tol=0.5, early_stopping=early_stopping, random_state=0
+    )
+
+    def output(cls):
+        cls(verbose=True, **params).fit(X, y)
+        return capsys.readouterr().out.splitlines()
+
+    ours, theirs = output(MLPClassifier), output(SklearnMLP)
+    assert ours[-1] == theirs[-1]  # the stopping line, word for word
+    assert ours[-1].endswith("for 2 consecutive epochs. Stopping.")
+    assert len(ours) == len(theirs)  # stopped after as many epochs
+    assert [line.split(" ")[0] for line in ours] == [
+        line.split(" ")[0] for line in theirs
+    ]
