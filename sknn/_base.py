@@ -52,6 +52,7 @@ from ._device import (
     resolve_device,
 )
 from ._engine import (
+    EpochProgress,
     InvScalingLR,
     SklearnLog,
     StopOnPlateau,
@@ -326,6 +327,9 @@ class BaseNeuralEstimator(BaseEstimator):
         """Epochs over ``dataset``: one (partial_fit, L-BFGS's single call)
         or up to ``max_iter``."""
         epochs = 1 if (incremental or not self._stochastic) else self.max_iter
+        bar = dict(net.callbacks_).get("progress_bar")
+        if isinstance(bar, EpochProgress):
+            bar.total = epochs
         small_batches = batch_size < self._single_thread_batch_size
         with intra_op_threads(1 if device.type == "cpu" and small_batches else None):
             net.partial_fit(dataset, None, epochs=epochs)
@@ -404,6 +408,8 @@ class BaseNeuralEstimator(BaseEstimator):
             )
         if self.verbose:  # scikit-learn's lines, whatever the level
             callbacks.append(("sklearn_log", SklearnLog()))
+        if self.progress_bar:
+            callbacks.append(("progress_bar", EpochProgress()))
         callbacks += self._user_callbacks()
         if self._stochastic:
             # Last: the log and the user's callbacks see the epoch it stops on.

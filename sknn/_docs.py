@@ -72,7 +72,13 @@ RUNTIME_PARAMETERS = """
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks (LR schedulers, checkpoints, loggers...). They
         are copied at each fit, so searches and repeated fits never share
-        their state."""
+        their state.
+    progress_bar : bool, default=False
+        Whether to show a progress bar on stderr during ``fit``: it advances
+        once an epoch and shows the training loss and the validation score;
+        once an epoch takes longer than 2 seconds, a second bar follows the
+        batches of the next ones. ``verbose`` prints scikit-learn's lines
+        instead (or as well)."""
 
 FITTED_ATTRIBUTES = """
     loss_ : float

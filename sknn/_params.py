@@ -79,6 +79,7 @@ TRAINING_CONSTRAINTS = {
     "max_fun": POSITIVE_INT,
     "device": [str],
     "callbacks": [list, None],
+    "progress_bar": ["boolean"],
 }
 
 

@@ -449,6 +449,7 @@ class Autoencoder(BaseAutoencoder):
         max_fun=15000,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())
 

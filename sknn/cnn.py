@@ -253,6 +253,7 @@ class CNNClassifier(ClassifierExtras, _CNNMixin, BaseNeuralClassifier):
         class_weight=None,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())
 
@@ -342,5 +343,6 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         max_fun=15000,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())

@@ -149,6 +149,7 @@ class CNNAutoencoder(BaseAutoencoder):
         max_fun=15000,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())
 

@@ -170,6 +170,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
         class_weight=None,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())
 
@@ -254,5 +255,6 @@ class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
         batch_norm=False,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())

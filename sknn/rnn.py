@@ -257,6 +257,7 @@ class RNNClassifier(ClassifierExtras, _RNNMixin, BaseNeuralClassifier):
         class_weight=None,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())
 
@@ -347,5 +348,6 @@ class RNNRegressor(_RNNMixin, BaseNeuralRegressor):
         max_fun=15000,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())

@@ -241,6 +241,7 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
         class_weight=None,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())
 
@@ -350,6 +351,7 @@ class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
         max_fun=15000,
         device="auto",
         callbacks=None,
+        progress_bar=False,
     ):
         store_parameters(self, locals())
 

@@ -151,3 +151,33 @@ def test_the_stopping_lines_are_scikit_learns(early_stopping, capsys):
     assert [line.split(" ")[0] for line in ours] == [
         line.split(" ")[0] for line in theirs
     ]
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_progress_bar_advances_once_an_epoch(entry, capsys):
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=3, progress_bar=True)
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(est, X, y)
+    captured = capsys.readouterr()
+    assert captured.out == ""  # verbose=False: no scikit-learn lines
+    assert "3/3" in captured.err and "epoch" in captured.err
+    assert "loss=" in captured.err
+    assert "batch" not in captured.err.replace("batch_size", "")  # fast epochs
+
+
+def test_progress_bar_shows_the_validation_score_and_slow_epochs_batches(capsys):
+    from sklearn.datasets import load_iris
+
+    from sknn import MLPClassifier
+    from sknn._engine import EpochProgress
+
+    X, y = load_iris(return_X_y=True)
+    # Every epoch counts as slow: the batches get a bar from the second on.
+    bar = ("progress_bar", EpochProgress(batch_seconds=0.0))
+    clf = MLPClassifier(max_iter=3, early_stopping=True, batch_size=20, callbacks=[bar])
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "validation score=" in err
+    assert "/7 [" in err and "batch/s" in err  # 135 training rows, batches of 20
