@@ -322,7 +322,10 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         if self._multiclass:
             log_proba = torch.log_softmax(raw, dim=1)
         elif self._multilabel:
-            log_proba = torch.nn.functional.logsigmoid(raw)
+            # The log of predict_proba, as scikit-learn: labels whose
+            # probabilities round to the same value keep the same log, so
+            # that both give the same argmax.
+            log_proba = torch.log(torch.sigmoid(raw))
         else:
             # logistic(-raw) = 1 - logistic(raw): both columns without cancellation.
             log_proba = torch.nn.functional.logsigmoid(torch.cat([-raw, raw], dim=1))

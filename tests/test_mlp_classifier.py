@@ -105,6 +105,23 @@ def test_predict_log_proba_is_log_of_predict_proba(iris, n_classes):
     np.testing.assert_allclose(np.exp(log_proba), clf.predict_proba(X), rtol=1e-6)
 
 
+def test_multilabel_log_proba_is_consistent_with_proba_as_scikit_learns():
+    """Per label, as scikit-learn: the log of predict_proba, the same argmax,
+    and 0.5 as predict's threshold."""
+    from sklearn.neural_network import MLPClassifier as SklearnMLP
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4))
+    Y = np.c_[X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0].astype(int)
+    for cls in (MLPClassifier, SklearnMLP):
+        clf = cls((16,), solver="lbfgs", max_iter=50, random_state=0).fit(X, Y)
+        proba, log_proba = clf.predict_proba(X), clf.predict_log_proba(X)
+        assert log_proba.shape == proba.shape == Y.shape
+        np.testing.assert_allclose(np.exp(log_proba), proba, rtol=1e-6)
+        assert (log_proba.argmax(axis=1) == proba.argmax(axis=1)).all()
+        np.testing.assert_array_equal(clf.predict(X), proba > 0.5)
+
+
 # ------------------------------------------------------------------ inference
 def test_predict_in_chunks_matches_row_by_row():
     """Long inputs are predicted chunk by chunk, with the same results."""
