@@ -72,6 +72,20 @@ from ._sklearn import check_sample_weight
 _BATCH_STATISTICS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
+def _check_stratifiable(labels: np.ndarray) -> None:
+    """scikit-learn's error (1.7 and later) for a class too rare for a
+    stratified split, raised here so that every supported scikit-learn names
+    the classes."""
+    classes, counts = np.unique(labels, return_counts=True)
+    if counts.min() < 2:
+        raise ValueError(
+            "The least populated classes in y have only 1 member, which is too "
+            "few. The minimum number of groups for any class cannot be less "
+            f"than 2. Classes with too few members are: "
+            f"{classes[counts < 2].tolist()}"
+        )
+
+
 class BaseNeuralEstimator(BaseEstimator):
     """Base class of the sknn estimators: the shared training machinery.
 
@@ -247,6 +261,8 @@ class BaseNeuralEstimator(BaseEstimator):
         if not held_out:
             return self._make_dataset(X, y, weight, device, dtype), None
         stratify = self._stratify_labels(y)
+        if stratify is not None:
+            _check_stratifiable(stratify)
         arrays = [X, y] if weight is None else [X, y, weight]
         parts = train_test_split(
             *arrays,
