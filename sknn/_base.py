@@ -54,6 +54,7 @@ from ._device import (
 from ._engine import (
     EpochProgress,
     InvScalingLR,
+    LastGoodEpoch,
     SklearnLog,
     StopOnPlateau,
     TrainingNet,
@@ -207,6 +208,7 @@ class BaseNeuralEstimator(BaseEstimator):
         batch_size = self._batch_size(len(train))
 
         state = self._rng_state if continuing else None
+        previous = getattr(self, "net_", None)
         with private_rng(device, self._seed, state) as rng_state:
             net = self._prepare_net(
                 batch_size, device, dtype, valid, continuing, incremental
@@ -215,10 +217,64 @@ class BaseNeuralEstimator(BaseEstimator):
             self.net_ = net
             epochs_before = len(net.history)
             self._train(net, train, batch_size, device, incremental)
+            if net.interrupted_at_ is not None and len(net.history) == epochs_before:
+                # Interrupted before an epoch ended: nothing to keep.
+                self._abandon(previous if continuing else None)
+                raise KeyboardInterrupt
             self._rng_state = rng_state()
         self._record(net, epochs_before, incremental)
+        self._report_stop(net, valid is not None)
         self._check_finite_weights()
         return self
+
+    def _abandon(self, previous) -> None:
+        """After an interrupted call: back to the fitted net of before (it was
+        rolled back to where the call started), or unfitted."""
+        if previous is None:
+            del self.net_
+        else:
+            self.net_ = previous
+
+    def _report_stop(self, net, held_out: bool) -> None:
+        """What a diverged or interrupted training call tells the user.
+
+        A diverged fit holds out nothing: scikit-learn's error. With early
+        stopping, scikit-learn keeps the best weights: a warning. An
+        interrupt: a warning naming the epoch whose weights the model holds.
+        """
+        if net.diverged_at_ is None and net.interrupted_at_ is None:
+            return
+        callbacks = dict(net.callbacks_)
+        stop = callbacks.get("stop_on_plateau")
+        best = None if stop is None or not stop.load_best else stop.best_epoch_
+        held = best if best is not None else callbacks["last_good_epoch"].epoch_
+        which = (
+            f"epoch {held}, the best on the validation data"
+            if best is not None
+            else (f"epoch {held}" if held else "the initial weights")
+        )
+        if net.diverged_at_ is not None:
+            if not held_out:
+                raise ValueError(
+                    "Solver produced non-finite parameter weights. The input data "
+                    "may contain large values and need to be preprocessed."
+                )
+            warnings.warn(
+                f"Training diverged at epoch {net.diverged_at_}: the loss or the "
+                f"weights became non-finite. Training stopped there, and the model "
+                f"holds the weights of {which}. Lower learning_rate_init, or "
+                "scale the data.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+        if net.interrupted_at_ is not None:
+            warnings.warn(
+                f"Training was interrupted (KeyboardInterrupt) during epoch "
+                f"{net.interrupted_at_}. The model holds the weights of {which}; "
+                f"n_iter_ and loss_curve_ count the epochs that ended.",
+                UserWarning,
+                stacklevel=5,
+            )
 
     def _check_finite_weights(self) -> None:
         """scikit-learn's error, word for word, when training has left
@@ -427,6 +483,9 @@ class BaseNeuralEstimator(BaseEstimator):
         if self.progress_bar:
             callbacks.append(("progress_bar", EpochProgress()))
         callbacks += self._user_callbacks()
+        # After every callback that scores the epoch: it ends well once they
+        # have run.
+        callbacks.append(("last_good_epoch", LastGoodEpoch()))
         if self._stochastic:
             # Last: the log and the user's callbacks see the epoch it stops on.
             callbacks.append(

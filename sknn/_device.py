@@ -6,6 +6,7 @@ behalf, and gives it back as it found it.
 
 import contextlib
 import functools
+import threading
 
 import torch
 
@@ -75,6 +76,10 @@ def resolve_device(device: str) -> torch.device:
     return resolved
 
 
+# Held by the blocks that run on torch's global generators (private_rng).
+_GLOBAL_GENERATORS = threading.RLock()
+
+
 @contextlib.contextmanager
 def private_rng(device: torch.device, seed: int, state=None):
     """Run the block on torch's generators, seeded, then restore the caller's.
@@ -84,6 +89,12 @@ def private_rng(device: torch.device, seed: int, state=None):
     keeps ``fit`` from disturbing the user's random state. ``state`` (from a
     previous block) resumes the generators instead of seeding them, for
     ``partial_fit`` and ``warm_start``.
+
+    The generators are the process's, shared by its threads: blocks in
+    different threads take turns (a lock), so that each draws the sequence
+    its seed gives, and restores what the caller had. Dropout and recurrent
+    layers take no generator of their own, so training cannot avoid the
+    global ones.
 
     Yields a callable returning the generators' state at that point.
     """
@@ -108,7 +119,7 @@ def private_rng(device: torch.device, seed: int, state=None):
         fork = torch.random.fork_rng(devices=[])
         get_device_state = set_device_state = seed_device = None
 
-    with fork:
+    with _GLOBAL_GENERATORS, fork:
         if state is None:
             torch.random.default_generator.manual_seed(seed)
             if seed_device is not None:

@@ -5,9 +5,12 @@ Every estimator trains through :class:`TrainingNet`; what differs between
 estimators (module, loss, target encoding) reaches it as arguments.
 """
 
+import contextlib
 import copy
 import math
+import signal
 import sys
+import threading
 import time
 
 import numpy as np
@@ -116,6 +119,23 @@ class TrainingNet(NeuralNet):
             self.history.record_batch(prefix + "_loss", loss)
             self.history.record_batch(prefix + "_batch_size", size)
         self.history.record(prefix + "_batch_count", len(losses))
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # Callbacks end training by raising KeyboardInterrupt (skorch's
+        # convention, which sknn's stopping rules follow), and skorch swallows
+        # it; a Ctrl-C raises it too. Tell them apart, and after a Ctrl-C
+        # return to the last finished epoch (LastGoodEpoch).
+        self.diverged_at_ = self.interrupted_at_ = None
+        with sigint_seen() as interrupted:
+            try:
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            except KeyboardInterrupt:
+                if interrupted():
+                    self.interrupted_at_ = len(self.history)
+                    for _, callback in self.callbacks_:
+                        if isinstance(callback, LastGoodEpoch):
+                            callback.roll_back(self)
+                raise
 
     def _set_training(self, training=True):
         # skorch switches every module's mode before every batch; walking the
@@ -238,6 +258,34 @@ class TrainingNet(NeuralNet):
         return steps[-1]
 
 
+@contextlib.contextmanager
+def sigint_seen():
+    """Within the block, note whether a Ctrl-C (SIGINT) arrived: yields a
+    callable that tells. The interrupt itself still raises
+    ``KeyboardInterrupt`` (or does what the handler in place does).
+
+    Python handles signals in the main thread only: elsewhere, or when the
+    handler in place is not Python's, nothing is noted.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(
+        previous
+    ):
+        yield lambda: False
+        return
+    seen = []
+
+    def handler(signum, frame):
+        seen.append(signum)
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(seen)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _batch_weight(X, y):
     """The (weighted) number of samples of a batch: scikit-learn's ``n``."""
     return X["sample_weight"].sum() if isinstance(X, dict) else len(y)
@@ -268,6 +316,105 @@ class ValidationScore(Callback):
             raw = torch.cat(outputs)
         y, weight = self.dataset.y, self.dataset.sample_weight
         net.history.record("valid_score", self.score(raw, y, weight))
+
+
+class LastGoodEpoch(Callback):
+    """Roll training back to the last epoch that ended well: with a finite
+    loss and finite weights.
+
+    It keeps a copy of what training changes (the module's state and the
+    optimizer's) as of the end of that epoch, or of the start of the training
+    call. An epoch that ends with a non-finite loss or weights (a diverging
+    fit) is recorded as ``net.diverged_at_``; the copy is restored and
+    training stops at once. After a Ctrl-C, :meth:`roll_back` returns to the
+    copy and drops the unfinished epoch from the history.
+
+    ``epoch_`` is the epoch whose state the copy holds (0: the initial
+    weights). Placed after the callbacks that score an epoch: an epoch has
+    ended well once they have run.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.epoch_ = 0
+        self._copy = self._optimizer_copy = None
+        self._save(net)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        if math.isfinite(row["train_loss"]) and _finite(net.module_.parameters()):
+            self._save(net)
+            return
+        net.diverged_at_ = row["epoch"]
+        self._restore(net)
+        raise KeyboardInterrupt  # skorch's way to end training
+
+    def roll_back(self, net) -> None:
+        """After an interrupt: the state and the history of the last epoch
+        that ended (an interrupt while copying it comes after its end)."""
+        if self._saving:
+            return
+        self._restore(net)
+        while len(net.history) and net.history[-1, "epoch"] > self.epoch_:
+            net.history.pop()
+
+    def _save(self, net):
+        self._saving = True
+        if len(net.history):
+            self.epoch_ = net.history[-1, "epoch"]
+        with torch.no_grad():
+            module = _module_state(net)
+            if self._copy is None:
+                self._copy = [tensor.clone() for tensor in module]
+            else:
+                for saved, tensor in zip(self._copy, module, strict=True):
+                    saved.copy_(tensor)
+            optimizer = _optimizer_state(net)
+            if self._optimizer_copy is None or len(optimizer) != len(
+                self._optimizer_copy
+            ):  # the optimizer makes its state at its first step
+                self._optimizer_copy = [tensor.clone() for tensor in optimizer]
+            else:
+                for saved, tensor in zip(self._optimizer_copy, optimizer, strict=True):
+                    saved.copy_(tensor)
+        self._saving = False
+
+    def _restore(self, net):
+        with torch.no_grad():
+            for tensor, saved in zip(_module_state(net), self._copy, strict=True):
+                tensor.copy_(saved)
+            optimizer = _optimizer_state(net)
+            if isinstance(net.optimizer_, torch.optim.LBFGS):
+                return  # its one step is the whole fit: nothing to resume
+            if len(optimizer) != len(self._optimizer_copy):
+                net.optimizer_.state.clear()  # saved before its first step
+                return
+            for tensor, saved in zip(optimizer, self._optimizer_copy, strict=True):
+                tensor.copy_(saved)
+
+
+def _module_state(net) -> list:
+    """The module's parameters and buffers (normalisation statistics)."""
+    return list(net.module_.state_dict().values())
+
+
+def _optimizer_state(net) -> list:
+    """The optimizer's tensors (moments, step counts) of every parameter."""
+    if isinstance(net.optimizer_, torch.optim.LBFGS):
+        return []
+    return [
+        value
+        for state in net.optimizer_.state.values()
+        for value in state.values()
+        if isinstance(value, torch.Tensor)
+    ]
+
+
+def _finite(parameters) -> bool:
+    """Whether every value of the parameters is finite: one reduction over
+    them all (the largest magnitude) and one read."""
+    tensors = [p.detach() for p in parameters]
+    largest = torch.nn.utils.get_total_norm(tensors, math.inf, foreach=True)
+    return math.isfinite(largest.item())
 
 
 #: How scikit-learn's stopping messages name the scores sknn monitors.

@@ -108,3 +108,53 @@ def test_without_random_state_models_differ_and_torch_rng_is_untouched(entry):
     b = entry.fit(entry.estimator(**params), X, y)
     assert torch.equal(torch.get_rng_state(), torch_state)
     assert not torch.allclose(_first_parameter(a), _first_parameter(b))
+
+
+# ------------------------------------------------------------------ threads
+@pytest.mark.parametrize("entry", registry())
+def test_fits_in_threads_give_the_serial_model(entry):
+    """torch's generators are the process's: concurrent fits with shuffling,
+    dropout and the estimator's own randomness each draw their own sequence
+    and leave the caller's state as it was."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = entry.make_data()
+    params = {**_config(entry, "random"), "random_state": 3}
+    serial = entry.fit(entry.estimator(**params), X, y)
+    before = _global_states()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [
+            pool.submit(entry.fit, entry.estimator(**params), X, y) for _ in range(4)
+        ]
+        concurrent = [future.result() for future in futures]
+    _assert_global_states_unchanged(before)
+    for model in concurrent:
+        assert_same_module(serial, model)
+        assert_same_outputs(entry, serial, model, X)
+
+
+@pytest.mark.parametrize("entry", registry(where=lambda e: e.kind == "classifier"))
+def test_a_search_on_joblibs_threading_backend_scores_as_a_serial_one(entry):
+    from joblib import parallel_backend
+    from sklearn.model_selection import cross_val_score
+
+    X, y = entry.make_data()
+    model = entry.estimator(**{**_config(entry, "random"), "random_state": 0})
+    serial = cross_val_score(model, X, y, cv=3)
+    with parallel_backend("threading", n_jobs=3):
+        threaded = cross_val_score(model, X, y, cv=3, n_jobs=3)
+    np.testing.assert_array_equal(serial, threaded)
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_predictions_in_threads_are_identical(entry):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = entry.make_data()
+    model = entry.fit(entry.estimator(**_config(entry, "random")), X, y)
+    expected = entry.outputs(model, X)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: entry.outputs(model, X), range(8)))
+    for outputs in results:
+        for got, want in zip(outputs, expected, strict=True):
+            np.testing.assert_array_equal(got, want)
