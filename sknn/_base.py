@@ -32,6 +32,7 @@ parameters, its module and its kind of input.
 """
 
 import warnings
+from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
@@ -59,6 +60,7 @@ from ._engine import (
     StopOnPlateau,
     TrainingNet,
     ValidationScore,
+    default_callbacks,
     history_column,
     make_loader_kwargs,
     samples_seen,
@@ -448,6 +450,8 @@ class BaseNeuralEstimator(BaseEstimator):
         if self.solver != "lbfgs" and device.type in FUSED_OPTIMIZER_DEVICES:
             # One kernel per parameter and step instead of one per operation.
             options["fused"] = True
+        callbacks = self._make_callbacks(valid)
+        self._check_callback_names(callbacks)
         return TrainingNet(
             module=module.to(device=device, dtype=dtype),
             criterion=self._criterion(),
@@ -455,7 +459,7 @@ class BaseNeuralEstimator(BaseEstimator):
             lr=lr,
             max_epochs=self.max_iter,
             device=device,
-            callbacks=self._make_callbacks(valid),
+            callbacks=callbacks,
             verbose=self.verbose,
             alpha=alpha,
             decode=self._decoder(),
@@ -508,7 +512,19 @@ class BaseNeuralEstimator(BaseEstimator):
         """The ``callbacks`` parameter, copied so that fits never share state."""
         named = []
         for i, item in enumerate(self.callbacks or []):
+            if isinstance(item, tuple) and (
+                len(item) != 2 or not isinstance(item[0], str)
+            ):
+                raise TypeError(
+                    "callbacks must be a list of skorch callbacks or (name, callback) "
+                    f"tuples with a str name, got {item!r} at position {i}."
+                )
             name, callback = item if isinstance(item, tuple) else (None, item)
+            if isinstance(callback, type) and issubclass(callback, Callback):
+                raise TypeError(
+                    f"callbacks holds the class {callback.__name__} at position {i}, "
+                    f"not a callback: pass an instance, {callback.__name__}()."
+                )
             if not isinstance(callback, Callback):
                 raise TypeError(
                     "callbacks must be a list of skorch callbacks or (name, callback) "
@@ -517,6 +533,20 @@ class BaseNeuralEstimator(BaseEstimator):
             name = name or f"{type(callback).__name__}_{i}"
             named.append((name, clone(callback, safe=False)))
         return named
+
+    def _check_callback_names(self, callbacks: list) -> None:
+        """Each callback's name once: skorch would refuse the net, naming
+        none of the callbacks sknn adds itself."""
+        names = [name for name, _ in default_callbacks() + callbacks]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            user = Counter(name for name, _ in self._user_callbacks())
+            reserved = sorted((Counter(names) - user).keys())
+            raise ValueError(
+                f"callbacks holds more than one callback named {twice}; sknn "
+                f"names its own {reserved}. Give yours other names, as "
+                "(name, callback) tuples."
+            )
 
     def _warn_if_not_converged(self) -> None:
         if self._stochastic:
@@ -537,6 +567,26 @@ class BaseNeuralEstimator(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=6,
             )
+
+    def _score_weight(self, sample_weight, n_samples: int) -> np.ndarray | None:
+        """``score``'s sample weights, validated as ``fit``'s: one finite
+        weight of at least 0 per sample, not all 0 (a scalar weighs every
+        sample alike)."""
+        if sample_weight is None:
+            return None
+        weight = check_sample_weight(sample_weight, np.empty((n_samples, 0)))
+        if (weight < 0).any():
+            raise ValueError(
+                "sample_weight holds negative values; weights must be >= 0."
+            )
+        if weight.max() <= 0:
+            raise ValueError(
+                "sample_weight is 0 for every sample; give some samples a weight "
+                "above 0."
+            )
+        # Scores are weighted means: the same with weights scaled to at most
+        # 1, whose products with the values cannot overflow.
+        return weight / weight.max()
 
     # ------------------------------------------------------------ inference
     def _forward(self, X) -> torch.Tensor:
@@ -564,7 +614,22 @@ class BaseNeuralEstimator(BaseEstimator):
                 if sp.issparse(chunk):
                     chunk = chunk.toarray()
                 outputs.append(function(to_tensor(chunk, dtype, param.device)))
-        return outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+        output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
+        self._check_finite_output(output)
+        return output
+
+    def _check_finite_output(self, output) -> None:
+        """Finite inputs can still overflow inside the network (values near
+        the float maximum): an error, never NaN or infinite outputs."""
+        parts = output if isinstance(output, tuple) else (output,)
+        if all(bool(torch.isfinite(part).all()) for part in parts):
+            return
+        raise ValueError(
+            f"{type(self).__name__}'s network gave non-finite outputs for this X: "
+            "its values overflow inside the network (values near the float "
+            "maximum, or far beyond those it was trained on). Scale X as the "
+            "training data was scaled (e.g. with StandardScaler)."
+        )
 
     # ----------------------------------------------------- fitted attributes
     @property

@@ -17,6 +17,10 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     the tensors built here are only read.
     """
     array = np.asarray(array)
+    if not array.dtype.isnative:  # torch reads native byte order only
+        array = array.astype(array.dtype.newbyteorder("="))
+    if any(stride < 0 for stride in array.strides):  # e.g. X[::-1]
+        array = array.copy()
     if not array.flags.writeable:
         # torch refuses to share read-only memory (memmaps): copy it once.
         return torch.tensor(array, device=device, dtype=dtype)

@@ -44,6 +44,16 @@ def penalized(parameter: torch.Tensor) -> bool:
     return parameter.ndim > 1
 
 
+def default_callbacks() -> list:
+    """The callbacks every net has, before the estimator's: skorch's, but no
+    PrintLog and no valid_loss (the estimator prints scikit-learn's lines
+    itself, and validation is scored by ValidationScore)."""
+    return [
+        ("epoch_timer", EpochTimer()),
+        ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+    ]
+
+
 class TrainingNet(NeuralNet):
     """skorch ``NeuralNet`` fed with whole-tensor batches and sample weights.
 
@@ -78,12 +88,7 @@ class TrainingNet(NeuralNet):
 
     @property
     def _default_callbacks(self):
-        # No PrintLog and no valid_loss: the estimator prints scikit-learn's
-        # lines itself, and validation is scored by ValidationScore.
-        return [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-        ]
+        return default_callbacks()
 
     def initialize_callbacks(self):
         super().initialize_callbacks()

@@ -18,17 +18,59 @@ fixed or variable length, token ids). Another kind of input is another
 subclass: a new ``_validate`` (what X may be), ``_learn`` and ``_convert``.
 """
 
-import contextlib
 import inspect
 import math
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import torch
 from sklearn.utils import check_array, get_tags
 from sklearn.utils.validation import check_X_y, validate_data
 
 from ._params import positive_ints
+
+
+def standard_container(X, name: str):
+    """X in a container that validation reads, whatever the method: a torch
+    tensor or a memoryview as a numpy array, a pandas Series of samples (or
+    of sequences) as a list of them. Sparse data must be 2D; ``name`` (the
+    estimator's) is for the error."""
+    if isinstance(X, torch.Tensor):
+        return X.detach().cpu().numpy()
+    if isinstance(X, memoryview):
+        return np.asarray(X)
+    if (
+        isinstance(X, pd.Series)
+        and X.dtype == object
+        and len(X)
+        and all(isinstance(v, list | tuple | np.ndarray) for v in X)
+    ):
+        return X.tolist()
+    if sp.issparse(X) and len(X.shape) != 2:
+        raise ValueError(
+            f"{name} takes 2D sparse data (n_samples, n_features), got a sparse "
+            f"array of shape {X.shape}. Reshape it to 2D (one row per sample), "
+            "or pass it dense."
+        )
+    return X
+
+
+def check_numeric_columns(X, name: str) -> None:
+    """A DataFrame X holds numbers only: pandas would fail to convert text."""
+    if not isinstance(X, pd.DataFrame):
+        return
+    numeric = pd.api.types.is_numeric_dtype
+    other = {column: str(dtype) for column, dtype in X.dtypes.items()}
+    other = {column: dtype for column, dtype in other.items() if not numeric(dtype)}
+    if other:
+        shown = ", ".join(f"{column!r} ({dtype})" for column, dtype in other.items())
+        raise ValueError(
+            f"{name} takes numeric features, but {len(other)} column(s) of the "
+            f"DataFrame are not numbers: {shown[:300]}. Encode them first (e.g. "
+            "with OneHotEncoder or OrdinalEncoder in a ColumnTransformer); sknn's "
+            "TabularClassifier and TabularRegressor read such columns themselves."
+        )
 
 
 class InputKind:
@@ -66,6 +108,7 @@ class InputKind:
         """
         self.name_ = type(estimator).__name__
         self.sparse_ = get_tags(estimator).input_tags.sparse
+        X = standard_container(X, self.name_)
         X, y = self._validate(estimator, X, y, reset=True, **y_kwargs)
         if self.weighted:
             self._learn(X, estimator._sample_weight(sample_weight, X, y))
@@ -81,6 +124,7 @@ class InputKind:
         Without y (predict, transform) X is validated alone; ``y=None``, as
         ``fit_transform`` takes it. Returns ``(X, y)``, y None when not given.
         """
+        X = standard_container(X, self.name_)
         X, y = self._validate(estimator, X, y, reset=False, **y_kwargs)
         return self._convert(X), y
 
@@ -104,8 +148,10 @@ class InputKind:
     def _validate(self, estimator, X, y, *, reset, **y_kwargs):
         """``validate_data`` of X (and y); ``(X, y)`` validated, y None when
         absent."""
-        X = self._as_array(X, reset=reset)
         kwargs = self._check_kwargs()
+        if kwargs["dtype"] is not None:  # numbers only
+            check_numeric_columns(X, self.name_)
+        X = self._as_array(X, reset=reset)
         no_y = y is None or isinstance(y, str)  # None or "no_validation"
         if y is None and get_tags(estimator).target_tags.required:
             validate_data(estimator, X, y)  # raises scikit-learn's "requires y"
@@ -178,11 +224,26 @@ class Samples(InputKind):
 
     def _as_array(self, X, *, reset):
         if isinstance(X, list | tuple):
-            with contextlib.suppress(ValueError):  # ragged: validation says so
-                X = np.asarray(X, dtype=float)
+            try:
+                return np.asarray(X, dtype=float)
+            except TypeError:  # not numbers: validation says what came
+                return X
+            except ValueError:
+                shapes = sorted({np.shape(sample) for sample in X}, key=str)
+                raise ValueError(
+                    f"{self.name_} takes samples of one shape, got a list of "
+                    f"samples of shapes {shapes[:5]}. Crop or pad them to one "
+                    "shape first."
+                ) from None
         return X
 
     def _learn(self, X) -> None:
+        if 0 in X.shape[1:]:
+            raise ValueError(
+                f"{self.name_} got samples of shape {tuple(X.shape[1:])}, which "
+                "hold no values. Pass signals (n_samples, length) or images "
+                "(n_samples, [channels,] height, width) of at least one value."
+            )
         self.input_shape_ = self._sample_shape(X)
         self.n_features_in_ = math.prod(self.input_shape_)
         self.layout_ = tuple(X.shape[1:])  # as fit was given them

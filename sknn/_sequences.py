@@ -20,6 +20,10 @@ import torch
 from ._inputs import InputKind
 from .modules.rnn import PADDING_ID, UNKNOWN_ID
 
+# The most values an embedding table may hold (4 GiB in float32): token ids
+# beyond it are hashes or offsets, not indices of a vocabulary.
+MAX_EMBEDDING_VALUES = 2**30
+
 
 class Sequences(InputKind):
     """Sequences of feature vectors, or of token ids with ``embedding_dim``.
@@ -85,6 +89,12 @@ class Sequences(InputKind):
     # ------------------------------------------------------------ conversion
     def _learn(self, X) -> None:
         steps = self._sequences(X.toarray() if sp.issparse(X) else X)
+        if 0 in steps.shape[1:]:
+            raise ValueError(
+                f"{self.name_} got sequences of {steps.shape[1]} time step(s) with "
+                f"{steps.shape[2]} feature(s) each, which hold no values. Every "
+                "sequence needs at least one time step of at least one feature."
+            )
         self.n_step_features_ = steps.shape[2]
         # 2D X keeps scikit-learn's count of columns; for 3D X, whose number
         # of steps may vary, it is the features per step.
@@ -93,6 +103,15 @@ class Sequences(InputKind):
             ids, padding = self._ids(*self._steps(X))
             tokens = ids[~padding]
             self.vocabulary_size_ = int(tokens.max()) + 1 if tokens.size else 0
+            values = self.vocabulary_size_ * self.embedding_dim
+            if values > MAX_EMBEDDING_VALUES:
+                raise ValueError(
+                    f"{self.name_} got token ids up to {int(tokens.max())}: its "
+                    f"embedding table would hold {values:.3g} values "
+                    f"({values * 4 / 2**30:.3g} GiB in float32), one row per id "
+                    "up to the largest. Ids index a vocabulary: map them to 0, "
+                    "1, ... first (e.g. np.unique(ids, return_inverse=True))."
+                )
 
     def _sequences(self, X) -> np.ndarray:
         """X as (n_samples, n_timesteps, n_features)."""
@@ -127,6 +146,11 @@ class Sequences(InputKind):
         if sp.issparse(X):
             X = X.toarray()
         X = self._sequences(X)
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"{self.name_} got sequences with no time steps (X of shape "
+                f"{X.shape}). Every sequence needs at least one time step."
+            )
         if X.shape[2] != self.n_step_features_:
             raise ValueError(
                 f"{self.name_} was fitted on sequences of {self.n_step_features_} "

@@ -7,9 +7,11 @@ every architecture (MLP, CNN, RNN); an architecture only adds its module.
 import functools
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.metrics import r2_score
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import check_array
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
@@ -17,7 +19,7 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ._base import BaseNeuralEstimator
 from ._losses import classification_loss, regression_loss
@@ -331,6 +333,45 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
             log_proba = torch.nn.functional.logsigmoid(torch.cat([-raw, raw], dim=1))
         return log_proba.cpu().numpy()
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """Mean accuracy on the given data and labels, as scikit-learn's
+        classifiers (multilabel: the share of samples with every label right).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels for X.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights: finite, at least 0, not all 0.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` with respect to y.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sknn import MLPClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = MLPClassifier(solver="lbfgs", random_state=0).fit(X, y)
+        >>> clf.score(X, y) > 0.9
+        True
+        """
+        predicted = self.predict(X)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        check_consistent_length(predicted, y)
+        if type_of_target(y) == "unknown":
+            raise ValueError(
+                f"score got labels that mix types or are not labels (dtype "
+                f"{y.dtype}, e.g. {y.ravel()[:3].tolist()}); pass labels like those "
+                f"of fit, classes_ = {self.classes_[:5].tolist()}."
+            )
+        weight = self._score_weight(sample_weight, len(predicted))
+        return float(accuracy_score(y, predicted, sample_weight=weight))
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
@@ -416,6 +457,8 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         return {"multi_output": True, "y_numeric": True}
 
     def _targets(self, X, y, *, reset, classes=None):
+        if sp.issparse(y):  # scikit-learn's multi-output validation lets it by
+            y = y.toarray()
         y = np.asarray(y, dtype=np.float64)
         if y.ndim == 1:
             y = y.reshape(-1, 1)
@@ -479,6 +522,50 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
             # float32 input: float32 predictions.
             y = y.astype(np.float32)
         return y.ravel() if y.shape[1] == 1 else y
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Coefficient of determination R² of the predictions, as
+        scikit-learn's regressors (the mean over targets, each alike).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values for X.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights: finite, at least 0, not all 0.
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` with respect to y. As in scikit-learn it
+            is not defined for fewer than two samples: NaN, with a warning.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_diabetes
+        >>> from sknn import MLPRegressor
+        >>> X, y = load_diabetes(return_X_y=True)
+        >>> reg = MLPRegressor(solver="lbfgs", max_iter=50, random_state=0).fit(X, y)
+        >>> reg.score(X, y) > 0
+        True
+        """
+        predicted = self.predict(X)
+        if sp.issparse(y):  # as fit takes it
+            y = y.toarray()
+        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
+        check_consistent_length(predicted, y)
+        weight = self._score_weight(sample_weight, len(predicted))
+        with np.errstate(over="ignore", invalid="ignore"):
+            score = float(r2_score(y, predicted, sample_weight=weight))
+        if np.isnan(score) and len(y) >= 2:
+            raise ValueError(
+                "R² overflows: y holds values up to "
+                f"{np.abs(y).max():.3g}, whose squares exceed the float range. "
+                "Scale y (e.g. with TransformedTargetRegressor)."
+            )
+        return score
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

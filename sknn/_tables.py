@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_consistent_length, validate_data
 
 from ._inputs import InputKind
@@ -109,8 +110,17 @@ class Tables(InputKind):
                 "(a DataFrame or an array). Pass X.toarray(), or use "
                 "MLPClassifier / MLPRegressor, which take sparse input."
             )
+        if y is None and get_tags(estimator).target_tags.required:
+            validate_data(estimator, X, y)  # raises scikit-learn's "requires y"
         if not isinstance(X, pd.DataFrame | np.ndarray):
-            X = np.asarray(X, dtype=object if _has_text(X) else None)
+            try:
+                X = np.asarray(X, dtype=object if _has_text(X) else None)
+            except ValueError:  # ragged
+                raise ValueError(
+                    f"{self.name_} takes a 2D table (n_samples, n_features), but "
+                    "the rows given have different lengths. Give every row one "
+                    "value per column (NaN or None where a value is missing)."
+                ) from None
         if isinstance(X, np.ndarray) and X.dtype.kind in "biufc":
             # Plain numeric arrays (in pipelines, in scikit-learn's checks):
             # scikit-learn's own validation and messages (complex numbers:

@@ -14,6 +14,7 @@ from torch import nn
 from ._base import BaseNeuralEstimator
 from ._data import to_tensor
 from ._docs import RUNTIME_PARAMETERS, TRAINING_PARAMETERS, activation_parameter
+from ._inputs import check_numeric_columns, standard_container
 from ._losses import SampleLoss
 from ._params import (
     LAYER_SIZES,
@@ -264,6 +265,9 @@ class BaseAutoencoder(
         (100, 6)
         """
         check_is_fitted(self, "net_")
+        name = type(self).__name__
+        X = standard_container(X, name)
+        check_numeric_columns(X, name)
         codes = check_array(X, dtype=[np.float64, np.float32])
         if codes.shape[1] != self.n_components:
             raise ValueError(
@@ -306,7 +310,15 @@ class BaseAutoencoder(
         X, _ = self._input.transform(self, X)
         module = self.module_
         raw = self._infer(X, lambda rows: module.decode(module.encode(rows)))
-        return -self._errors(self._reconstruction(raw), X)
+        errors = self._errors(self._reconstruction(raw), X)
+        if not np.isfinite(errors).all():
+            raise ValueError(
+                "The reconstruction errors of this X overflow: it holds values up "
+                "to the float maximum, whose squares exceed the float range. "
+                "Scale X as the training data was scaled (e.g. with "
+                "StandardScaler)."
+            )
+        return -errors
 
     def score(self, X, y=None, sample_weight=None):
         """Mean of :meth:`score_samples`: the negated reconstruction error.
@@ -334,7 +346,9 @@ class BaseAutoencoder(
         >>> ae.score(X) < 0
         True
         """
-        return float(np.average(self.score_samples(X), weights=sample_weight))
+        scores = self.score_samples(X)
+        weight = self._score_weight(sample_weight, len(scores))
+        return float(np.average(scores, weights=weight))
 
     @property
     def _n_features_out(self) -> int:
