@@ -9,6 +9,6 @@ VENV="${VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[tests,examples]"
-"$VENV/bin/python" -m ruff check sknn tests examples benchmarks
-"$VENV/bin/python" -m ruff format --check sknn tests examples benchmarks
+"$VENV/bin/python" -m ruff check sknn tests examples benchmarks scripts
+"$VENV/bin/python" -m ruff format --check sknn tests examples benchmarks scripts
 "$VENV/bin/python" -m pytest "$@"

@@ -31,6 +31,7 @@ scores (``_supervised.py``, ``autoencoder.py``); an architecture adds its
 parameters, its module and its kind of input.
 """
 
+import math
 import warnings
 from collections import Counter
 
@@ -318,6 +319,17 @@ class BaseNeuralEstimator(BaseEstimator):
         None), as tensors on ``device``."""
         if not held_out:
             return self._make_dataset(X, y, weight, device, dtype), None
+        n_samples = len(y)
+        n_valid = math.ceil(self.validation_fraction * n_samples)  # as the split
+        if n_valid < 2 or n_valid >= n_samples:
+            # scikit-learn's message, then what it was given
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset. Early stopping needs at least 2 "
+                "validation samples and 1 training sample, but "
+                f"validation_fraction={self.validation_fraction} of {n_samples} "
+                f"samples gives {n_valid} and {n_samples - n_valid}."
+            )
         stratify = self._stratify_labels(y)
         if stratify is not None:
             _check_stratifiable(stratify)
@@ -330,15 +342,6 @@ class BaseNeuralEstimator(BaseEstimator):
         )
         X, X_val, y, y_val = parts[:4]
         weight, weight_val = (None, None) if weight is None else parts[4:]
-        if X_val.shape[0] < 2:
-            # scikit-learn's message, then what it was given
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset. Early stopping needs at least 2 "
-                f"validation samples, but validation_fraction="
-                f"{self.validation_fraction} of {X.shape[0] + X_val.shape[0]} "
-                f"samples gives {X_val.shape[0]}."
-            )
         valid = self._make_dataset(X_val, y_val, weight_val, device, dtype)
         return self._make_dataset(X, y, weight, device, dtype), valid
 
@@ -347,6 +350,13 @@ class BaseNeuralEstimator(BaseEstimator):
             X = to_tensor(X, self._input.dtype(dtype), device)
         y = to_tensor(y, self._target_dtype(dtype), device)
         if weight is not None:
+            largest = np.finfo(torch.empty(0, dtype=dtype).numpy().dtype).max
+            if weight.sum() > largest:
+                raise ValueError(
+                    f"sample_weight sums to {weight.sum():.3g}, beyond the range "
+                    f"of {dtype} ({largest:.3g}), in which the network trains. "
+                    "Scale the weights down."
+                )
             weight = to_tensor(weight, dtype, device)
         return ArrayDataset(X, y, weight, dtype=dtype)
 
@@ -407,6 +417,40 @@ class BaseNeuralEstimator(BaseEstimator):
         small_batches = batch_size < self._single_thread_batch_size
         with intra_op_threads(1 if device.type == "cpu" and small_batches else None):
             net.partial_fit(dataset, None, epochs=epochs)
+            if not self._stochastic:
+                net.lbfgs_stalled_ = self._lbfgs_stalled(net, dataset)
+
+    def _lbfgs_stalled(self, net, dataset) -> bool:
+        """Whether L-BFGS stopped short of scipy's convergence tests, within
+        ``max_iter`` and ``max_fun``: torch's also stops when its last step
+        barely moved the weights, where scipy's line search fails (and
+        scikit-learn warns). scipy's tests: the largest gradient value at
+        most ``tol``, or a relative decrease of the loss at most ``2.2e-9``
+        (its ``ftol``)."""
+        state = lbfgs_state(net.optimizer_)
+        if (
+            net.diverged_at_ is not None
+            or net.interrupted_at_ is not None
+            or state.get("n_iter", 0) >= self.max_iter
+            or state.get("func_evals", 0) >= self.max_fun
+        ):
+            return False  # reported otherwise
+        net._zero_grad_optimizer()
+        net.train_step_single(dataset[0 : len(dataset)])  # the final gradient
+        gradient = max(
+            float(p.grad.abs().max())
+            for p in net.module_.parameters()
+            if p.grad is not None
+        )
+        if gradient <= self.tol:
+            return False
+        step, size = state.get("d"), state.get("t")
+        tolerance = net.optimizer_.defaults["tolerance_change"]
+        if step is not None and float((step * size).abs().max()) <= tolerance:
+            return True  # the last step left the weights: a failed line search
+        loss, previous = net.history[-1, "train_loss"], state.get("prev_loss")
+        scale = max(abs(loss), abs(previous or 0.0), 1.0)
+        return previous is None or abs(previous - loss) > 2.22e-9 * scale
 
     def _record(self, net, epochs_before, incremental) -> None:
         """``n_iter_`` as scikit-learn counts it, and its convergence warning.
@@ -558,15 +602,30 @@ class BaseNeuralEstimator(BaseEstimator):
                     stacklevel=6,
                 )
             return
+        # scikit-learn's warning, word for word, with scipy's reasons
         evaluations = lbfgs_state(self.net_.optimizer_).get("func_evals", 0)
-        if self.n_iter_ >= self.max_iter or evaluations >= self.max_fun:
-            warnings.warn(
-                f"lbfgs failed to converge after {self.n_iter_} iteration(s) and "
-                f"{evaluations} loss evaluation(s) (max_iter={self.max_iter}, "
-                f"max_fun={self.max_fun}): increase them or scale the data.",
-                ConvergenceWarning,
-                stacklevel=6,
+        if self.n_iter_ >= self.max_iter:
+            status, reason = 1, "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"
+        elif evaluations >= self.max_fun:
+            status, reason = 1, "STOP: TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT"
+        elif getattr(self.net_, "lbfgs_stalled_", False):
+            status, reason = 2, "ABNORMAL: ROUNDING ERRORS PREVENT PROGRESS"
+        else:
+            return
+        message = (
+            f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+            f"(status={status}):\n{reason}\n"
+        )
+        if self.n_iter_ == self.max_iter:
+            message += (
+                "\nIncrease the number of iterations to improve the convergence "
+                f"(max_iter={self.max_iter})."
             )
+        message += (
+            "\nYou might also want to scale the data as shown in:\n"
+            "    https://scikit-learn.org/stable/modules/preprocessing.html"
+        )
+        warnings.warn(message, ConvergenceWarning, stacklevel=6)
 
     def _score_weight(self, sample_weight, n_samples: int) -> np.ndarray | None:
         """``score``'s sample weights, validated as ``fit``'s: one finite

@@ -229,7 +229,8 @@ class TrainingNet(NeuralNet):
             # d(0.5 * alpha * ||W||^2 / n) / dW, added as scikit-learn does.
             weights = [w for w in self._penalized_weights() if w.grad is not None]
             grads = [w.grad for w in weights]
-            add_scaled_(grads, weights, self.alpha / _batch_weight(*batch))
+            with torch.no_grad():  # the gradients are values, not a graph
+                add_scaled_(grads, weights, self.alpha / _batch_weight(*batch))
         if self.clip_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(
                 self.module_.parameters(), self.clip_grad_norm, foreach=True

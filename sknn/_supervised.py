@@ -559,11 +559,12 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
         weight = self._score_weight(sample_weight, len(predicted))
         with np.errstate(over="ignore", invalid="ignore"):
             score = float(r2_score(y, predicted, sample_weight=weight))
-        if np.isnan(score) and len(y) >= 2:
+        if not np.isfinite(score) and len(y) >= 2:  # 1 sample: undefined, NaN
+            largest = max(np.abs(y).max(), np.abs(predicted).max())
             raise ValueError(
-                "R² overflows: y holds values up to "
-                f"{np.abs(y).max():.3g}, whose squares exceed the float range. "
-                "Scale y (e.g. with TransformedTargetRegressor)."
+                "R² overflows: y or the predictions hold values up to "
+                f"{largest:.3g}, whose squares exceed the float range. Scale y "
+                "(e.g. with TransformedTargetRegressor) or X as in training."
             )
         return score
 

@@ -168,19 +168,30 @@ def test_early_stopping_needs_two_validation_samples(entry):
     message = (
         r"^The validation set is too small. Increase 'validation_fraction' or the "
         r"size of your dataset. Early stopping needs at least 2 validation "
-        r"samples, but validation_fraction=0.01 of 20 samples gives 1.$"
+        r"samples and 1 training sample, but validation_fraction=0.01 of 20 "
+        r"samples gives 1 and 19.$"
     )
     with pytest.raises(ValueError, match=message):  # scikit-learn's, then more
         entry.fit(est, X[:20], None if y is None else y[:20])
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_early_stopping_on_one_sample_says_the_validation_set_is_too_small(entry):
+    """Not the split's "the resulting train set will be empty": scikit-learn's
+    message first, for every estimator."""
+    X, y = entry.make_data()
+    est = entry.estimator(early_stopping=True)
+    with pytest.raises(ValueError, match="^The validation set is too small"):
+        entry.fit(est, X[:1], None if y is None else y[:1])
 
 
 @pytest.mark.parametrize("entry", CLASSIFIERS)
 def test_early_stopping_needs_a_validation_sample_per_class(entry):
     """The classifier's held-out part is stratified: one sample of each class."""
     X, y = entry.make_data()
-    est = entry.estimator(early_stopping=True, validation_fraction=0.01)
+    est = entry.estimator(early_stopping=True, validation_fraction=0.05)
     with pytest.raises(ValueError, match="greater or equal to the number of classes"):
-        est.fit(X[:30], y[:30])
+        est.fit(X[:30], y[:30])  # 2 held out, for 3 classes
 
 
 @pytest.mark.parametrize(
