@@ -56,9 +56,7 @@ from ._device import (
 from ._engine import (
     EpochProgress,
     InvScalingLR,
-    LastGoodEpoch,
     SklearnLog,
-    StopOnPlateau,
     TrainingNet,
     ValidationScore,
     default_callbacks,
@@ -70,6 +68,14 @@ from ._inputs import Rows
 from ._optim import SOLVERS, lbfgs_state
 from ._params import LAYER_SIZE, TRAINING_CONSTRAINTS, positive_ints
 from ._sklearn import check_sample_weight
+from ._stopping import (
+    NON_FINITE,
+    LastGoodEpoch,
+    StopOnPlateau,
+    lbfgs_stalled,
+    lbfgs_warning,
+    report_stop,
+)
 
 # Layers that normalise with the statistics of the batch: they need batches
 # of at least 2 samples.
@@ -226,7 +232,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 raise KeyboardInterrupt
             self._rng_state = rng_state()
         self._record(net, epochs_before, incremental)
-        self._report_stop(net, valid is not None)
+        report_stop(net, held_out=valid is not None)
         self._check_finite_weights()
         return self
 
@@ -238,56 +244,12 @@ class BaseNeuralEstimator(BaseEstimator):
         else:
             self.net_ = previous
 
-    def _report_stop(self, net, held_out: bool) -> None:
-        """What a diverged or interrupted training call tells the user.
-
-        A diverged fit holds out nothing: scikit-learn's error. With early
-        stopping, scikit-learn keeps the best weights: a warning. An
-        interrupt: a warning naming the epoch whose weights the model holds.
-        """
-        if net.diverged_at_ is None and net.interrupted_at_ is None:
-            return
-        callbacks = dict(net.callbacks_)
-        stop = callbacks.get("stop_on_plateau")
-        best = None if stop is None or not stop.load_best else stop.best_epoch_
-        held = best if best is not None else callbacks["last_good_epoch"].epoch_
-        which = (
-            f"epoch {held}, the best on the validation data"
-            if best is not None
-            else (f"epoch {held}" if held else "the initial weights")
-        )
-        if net.diverged_at_ is not None:
-            if not held_out:
-                raise ValueError(
-                    "Solver produced non-finite parameter weights. The input data "
-                    "may contain large values and need to be preprocessed."
-                )
-            warnings.warn(
-                f"Training diverged at epoch {net.diverged_at_}: the loss or the "
-                f"weights became non-finite. Training stopped there, and the model "
-                f"holds the weights of {which}. Lower learning_rate_init, or "
-                "scale the data.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
-        if net.interrupted_at_ is not None:
-            warnings.warn(
-                f"Training was interrupted (KeyboardInterrupt) during epoch "
-                f"{net.interrupted_at_}. The model holds the weights of {which}; "
-                f"n_iter_ and loss_curve_ count the epochs that ended.",
-                UserWarning,
-                stacklevel=5,
-            )
-
     def _check_finite_weights(self) -> None:
         """scikit-learn's error, word for word, when training has left
         non-finite weights (or normalisation statistics)."""
         values = self.module_.state_dict().values()
         if not all(torch.isfinite(v).all() for v in values if v.is_floating_point()):
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may "
-                "contain large values and need to be preprocessed."
-            )
+            raise ValueError(NON_FINITE)
 
     def _prepare_data(self, X, y, sample_weight, *, reset, classes):
         """Validated, converted X, encoded targets and weights: ``(X, y, w)``."""
@@ -418,39 +380,13 @@ class BaseNeuralEstimator(BaseEstimator):
         with intra_op_threads(1 if device.type == "cpu" and small_batches else None):
             net.partial_fit(dataset, None, epochs=epochs)
             if not self._stochastic:
-                net.lbfgs_stalled_ = self._lbfgs_stalled(net, dataset)
-
-    def _lbfgs_stalled(self, net, dataset) -> bool:
-        """Whether L-BFGS stopped short of scipy's convergence tests, within
-        ``max_iter`` and ``max_fun``: torch's also stops when its last step
-        barely moved the weights, where scipy's line search fails (and
-        scikit-learn warns). scipy's tests: the largest gradient value at
-        most ``tol``, or a relative decrease of the loss at most ``2.2e-9``
-        (its ``ftol``)."""
-        state = lbfgs_state(net.optimizer_)
-        if (
-            net.diverged_at_ is not None
-            or net.interrupted_at_ is not None
-            or state.get("n_iter", 0) >= self.max_iter
-            or state.get("func_evals", 0) >= self.max_fun
-        ):
-            return False  # reported otherwise
-        net._zero_grad_optimizer()
-        net.train_step_single(dataset[0 : len(dataset)])  # the final gradient
-        gradient = max(
-            float(p.grad.abs().max())
-            for p in net.module_.parameters()
-            if p.grad is not None
-        )
-        if gradient <= self.tol:
-            return False
-        step, size = state.get("d"), state.get("t")
-        tolerance = net.optimizer_.defaults["tolerance_change"]
-        if step is not None and float((step * size).abs().max()) <= tolerance:
-            return True  # the last step left the weights: a failed line search
-        loss, previous = net.history[-1, "train_loss"], state.get("prev_loss")
-        scale = max(abs(loss), abs(previous or 0.0), 1.0)
-        return previous is None or abs(previous - loss) > 2.22e-9 * scale
+                net.lbfgs_stalled_ = lbfgs_stalled(
+                    net,
+                    dataset,
+                    tol=self.tol,
+                    max_iter=self.max_iter,
+                    max_fun=self.max_fun,
+                )
 
     def _record(self, net, epochs_before, incremental) -> None:
         """``n_iter_`` as scikit-learn counts it, and its convergence warning.
@@ -602,30 +538,15 @@ class BaseNeuralEstimator(BaseEstimator):
                     stacklevel=6,
                 )
             return
-        # scikit-learn's warning, word for word, with scipy's reasons
-        evaluations = lbfgs_state(self.net_.optimizer_).get("func_evals", 0)
-        if self.n_iter_ >= self.max_iter:
-            status, reason = 1, "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"
-        elif evaluations >= self.max_fun:
-            status, reason = 1, "STOP: TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT"
-        elif getattr(self.net_, "lbfgs_stalled_", False):
-            status, reason = 2, "ABNORMAL: ROUNDING ERRORS PREVENT PROGRESS"
-        else:
-            return
-        message = (
-            f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
-            f"(status={status}):\n{reason}\n"
+        message = lbfgs_warning(
+            self.n_iter_,
+            self.max_iter,
+            lbfgs_state(self.net_.optimizer_).get("func_evals", 0),
+            self.max_fun,
+            getattr(self.net_, "lbfgs_stalled_", False),
         )
-        if self.n_iter_ == self.max_iter:
-            message += (
-                "\nIncrease the number of iterations to improve the convergence "
-                f"(max_iter={self.max_iter})."
-            )
-        message += (
-            "\nYou might also want to scale the data as shown in:\n"
-            "    https://scikit-learn.org/stable/modules/preprocessing.html"
-        )
-        warnings.warn(message, ConvergenceWarning, stacklevel=6)
+        if message is not None:
+            warnings.warn(message, ConvergenceWarning, stacklevel=6)
 
     def _score_weight(self, sample_weight, n_samples: int) -> np.ndarray | None:
         """``score``'s sample weights, validated as ``fit``'s: one finite

@@ -5,12 +5,8 @@ Every estimator trains through :class:`TrainingNet`; what differs between
 estimators (module, loss, target encoding) reaches it as arguments.
 """
 
-import contextlib
-import copy
 import math
-import signal
 import sys
-import threading
 import time
 
 import numpy as np
@@ -22,6 +18,7 @@ from tqdm.auto import tqdm
 
 from ._data import BatchLoader
 from ._optim import add_scaled_
+from ._stopping import LastGoodEpoch, sigint_seen
 from .modules._norm import batch_weights, weighted_norms
 
 # skorch methods that TrainingNet overrides or calls and that skorch does not
@@ -264,34 +261,6 @@ class TrainingNet(NeuralNet):
         return steps[-1]
 
 
-@contextlib.contextmanager
-def sigint_seen():
-    """Within the block, note whether a Ctrl-C (SIGINT) arrived: yields a
-    callable that tells. The interrupt itself still raises
-    ``KeyboardInterrupt`` (or does what the handler in place does).
-
-    Python handles signals in the main thread only: elsewhere, or when the
-    handler in place is not Python's, nothing is noted.
-    """
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or not callable(
-        previous
-    ):
-        yield lambda: False
-        return
-    seen = []
-
-    def handler(signum, frame):
-        seen.append(signum)
-        previous(signum, frame)
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield lambda: bool(seen)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _batch_weight(X, y):
     """The (weighted) number of samples of a batch: scikit-learn's ``n``."""
     return X["sample_weight"].sum() if isinstance(X, dict) else len(y)
@@ -322,194 +291,6 @@ class ValidationScore(Callback):
             raw = torch.cat(outputs)
         y, weight = self.dataset.y, self.dataset.sample_weight
         net.history.record("valid_score", self.score(raw, y, weight))
-
-
-class LastGoodEpoch(Callback):
-    """Roll training back to the last epoch that ended well: with a finite
-    loss and finite weights.
-
-    It keeps a copy of what training changes (the module's state and the
-    optimizer's) as of the end of that epoch, or of the start of the training
-    call. An epoch that ends with a non-finite loss or weights (a diverging
-    fit) is recorded as ``net.diverged_at_``; the copy is restored and
-    training stops at once. After a Ctrl-C, :meth:`roll_back` returns to the
-    copy and drops the unfinished epoch from the history.
-
-    ``epoch_`` is the epoch whose state the copy holds (0: the initial
-    weights). Placed after the callbacks that score an epoch: an epoch has
-    ended well once they have run.
-    """
-
-    def on_train_begin(self, net, **kwargs):
-        self.epoch_ = 0
-        self._copy = self._optimizer_copy = None
-        self._save(net)
-
-    def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
-        if math.isfinite(row["train_loss"]) and _finite(net.module_.parameters()):
-            self._save(net)
-            return
-        net.diverged_at_ = row["epoch"]
-        self._restore(net)
-        raise KeyboardInterrupt  # skorch's way to end training
-
-    def roll_back(self, net) -> None:
-        """After an interrupt: the state and the history of the last epoch
-        that ended (an interrupt while copying it comes after its end)."""
-        if self._saving:
-            return
-        self._restore(net)
-        while len(net.history) and net.history[-1, "epoch"] > self.epoch_:
-            net.history.pop()
-
-    def _save(self, net):
-        self._saving = True
-        if len(net.history):
-            self.epoch_ = net.history[-1, "epoch"]
-        with torch.no_grad():
-            module = _module_state(net)
-            if self._copy is None:
-                self._copy = [tensor.clone() for tensor in module]
-            else:
-                for saved, tensor in zip(self._copy, module, strict=True):
-                    saved.copy_(tensor)
-            optimizer = _optimizer_state(net)
-            if self._optimizer_copy is None or len(optimizer) != len(
-                self._optimizer_copy
-            ):  # the optimizer makes its state at its first step
-                self._optimizer_copy = [tensor.clone() for tensor in optimizer]
-            else:
-                for saved, tensor in zip(self._optimizer_copy, optimizer, strict=True):
-                    saved.copy_(tensor)
-        self._saving = False
-
-    def _restore(self, net):
-        with torch.no_grad():
-            for tensor, saved in zip(_module_state(net), self._copy, strict=True):
-                tensor.copy_(saved)
-            optimizer = _optimizer_state(net)
-            if isinstance(net.optimizer_, torch.optim.LBFGS):
-                return  # its one step is the whole fit: nothing to resume
-            if len(optimizer) != len(self._optimizer_copy):
-                net.optimizer_.state.clear()  # saved before its first step
-                return
-            for tensor, saved in zip(optimizer, self._optimizer_copy, strict=True):
-                tensor.copy_(saved)
-
-
-def _module_state(net) -> list:
-    """The module's parameters and buffers (normalisation statistics)."""
-    return list(net.module_.state_dict().values())
-
-
-def _optimizer_state(net) -> list:
-    """The optimizer's tensors (moments, step counts) of every parameter."""
-    if isinstance(net.optimizer_, torch.optim.LBFGS):
-        return []
-    return [
-        value
-        for state in net.optimizer_.state.values()
-        for value in state.values()
-        if isinstance(value, torch.Tensor)
-    ]
-
-
-def _finite(parameters) -> bool:
-    """Whether every value of the parameters is finite: one reduction over
-    them all (the largest magnitude) and one read."""
-    tensors = [p.detach() for p in parameters]
-    largest = torch.nn.utils.get_total_norm(tensors, math.inf, foreach=True)
-    return math.isfinite(largest.item())
-
-
-#: How scikit-learn's stopping messages name the scores sknn monitors.
-_MONITORED = {"train_loss": "Training loss", "valid_score": "Validation score"}
-
-
-class StopOnPlateau(Callback):
-    """scikit-learn's ``n_iter_no_change`` rule as a skorch callback.
-
-    An epoch makes progress when its ``monitor`` score beats the best so far
-    by at least ``threshold`` (``tol``); the best score itself moves on any
-    improvement, and with ``load_best`` the weights of the best epoch are
-    restored when training ends. Training stops after ``patience`` epochs in
-    a row without progress (``n_iter_no_change + 1``: scikit-learn stops once
-    the count *exceeds* ``n_iter_no_change``). With ``adaptive_lr=True``
-    (``learning_rate="adaptive"``) it first divides the learning rate by 5
-    each time, and only stops once the rate is at most 1e-6. The count goes on
-    across successive ``partial_fit`` calls on the same net, as in
-    scikit-learn.
-    """
-
-    def __init__(
-        self,
-        *,
-        monitor="train_loss",
-        lower_is_better=True,
-        patience=11,
-        threshold=1e-4,
-        load_best=False,
-        adaptive_lr=False,
-        sink=print,
-    ):
-        self.monitor = monitor
-        self.lower_is_better = lower_is_better
-        self.patience = patience
-        self.threshold = threshold
-        self.load_best = load_best
-        self.adaptive_lr = adaptive_lr
-        self.sink = sink
-
-    def initialize(self):
-        self.misses_ = 0
-        self.best_score_ = np.inf if self.lower_is_better else -np.inf
-        self.best_epoch_ = None
-        self.best_model_weights_ = None
-        return self
-
-    def on_epoch_end(self, net, **kwargs):
-        score = net.history[-1, self.monitor]
-        sign = 1.0 if self.lower_is_better else -1.0
-        if sign * score > sign * self.best_score_ - self.threshold:
-            self.misses_ += 1
-        else:
-            self.misses_ = 0
-        if sign * score < sign * self.best_score_:
-            self.best_score_ = score
-            self.best_epoch_ = net.history[-1, "epoch"]
-            if self.load_best:
-                self.best_model_weights_ = copy.deepcopy(net.module_.state_dict())
-        if self.misses_ < self.patience:
-            return
-        groups = net.optimizer_.param_groups
-        # scikit-learn's verbose lines, word for word
-        what = _MONITORED.get(self.monitor, self.monitor)
-        message = (
-            f"{what} did not improve more than tol={self.threshold:f} for "
-            f"{self.patience - 1} consecutive epochs."
-        )
-        if self.adaptive_lr and max(g["lr"] for g in groups) > 1e-6:
-            for group in groups:
-                group["lr"] /= 5.0
-            self.misses_ = 0
-            self._say(f"{message} Setting learning rate to {groups[0]['lr']:f}", net)
-            return
-        if self.adaptive_lr:
-            message += " Learning rate too small."
-        self._say(f"{message} Stopping.", net)
-        raise KeyboardInterrupt  # skorch's way to end training
-
-    def on_train_end(self, net, **kwargs):
-        if (
-            self.best_model_weights_ is not None
-            and self.best_epoch_ != net.history[-1, "epoch"]
-        ):
-            net.module_.load_state_dict(self.best_model_weights_)
-
-    def _say(self, text, net):
-        if self.sink is not print or net.verbose:
-            self.sink(text)
 
 
 class InvScalingLR(Callback):

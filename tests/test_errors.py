@@ -181,7 +181,7 @@ def test_early_stopping_on_one_sample_says_the_validation_set_is_too_small(entry
     message first, for every estimator."""
     X, y = entry.make_data()
     est = entry.estimator(early_stopping=True)
-    with pytest.raises(ValueError, match="^The validation set is too small"):
+    with pytest.raises(ValueError, match=r"^The validation set is too small"):
         entry.fit(est, X[:1], None if y is None else y[:1])
 
 
