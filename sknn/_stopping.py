@@ -92,6 +92,11 @@ class LastGoodEpoch(Callback):
         self._restore(net)
         raise KeyboardInterrupt  # skorch's way to end training
 
+    def on_train_end(self, net, **kwargs):
+        # Each training call copies afresh: a fitted model (and its pickle)
+        # does not hold its weights twice.
+        self._copy = self._optimizer_copy = None
+
     def roll_back(self, net) -> None:
         """After an interrupt: the state and the history of the last epoch
         that ended (an interrupt while copying it comes after its end)."""

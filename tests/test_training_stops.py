@@ -256,3 +256,17 @@ def test_the_sigint_handler_is_restored_after_fit():
     before = signal.getsignal(signal.SIGINT)
     MLPClassifier(max_iter=2, random_state=0).fit(X, y)
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_the_rollback_copy_is_not_kept_after_training():
+    """It serves one training call: after it, neither the model nor its
+    pickle holds the copy."""
+    import pickle
+
+    X, y = classification_data()
+    model = MLPClassifier(max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    rollback = dict(model.net_.callbacks_)["last_good_epoch"]
+    assert len(pickle.dumps(rollback)) < 1000
