@@ -12,12 +12,14 @@ a warning) and L-BFGS's convergence report (:func:`lbfgs_stalled`,
 
 import contextlib
 import copy
+import functools
 import math
 import signal
 import threading
 import warnings
 
 import numpy as np
+import scipy.optimize
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
@@ -326,15 +328,31 @@ def lbfgs_stalled(net, dataset, *, tol: float, max_iter: int, max_fun: int) -> b
     return abs(previous - loss) > _SCIPY_FTOL * scale
 
 
+@functools.cache
+def scipy_reason(limit: str) -> str:
+    """scipy's own words for L-BFGS-B reaching ``limit`` ("maxiter" or
+    "maxfun"), which its releases spell differently ("TOTAL NO. OF F,G
+    EVALUATIONS", "TOTAL NO. of f AND g EVALUATIONS"): asked of this scipy
+    once, on a two-variable problem stopped at its first step."""
+
+    def loss(x):
+        return float(x @ x + np.sin(x).sum()), 2 * x + np.cos(x)
+
+    result = scipy.optimize.minimize(
+        loss, np.full(2, 5.0), jac=True, method="L-BFGS-B", options={limit: 1}
+    )
+    return str(result.message)
+
+
 def lbfgs_warning(
     n_iter: int, max_iter: int, evaluations: int, max_fun: int, stalled: bool
 ) -> str | None:
     """scikit-learn's L-BFGS warning, word for word, with scipy's reason; None
     when L-BFGS converged."""
     if n_iter >= max_iter:
-        status, reason = 1, "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"
+        status, reason = 1, scipy_reason("maxiter")
     elif evaluations >= max_fun:
-        status, reason = 1, "STOP: TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT"
+        status, reason = 1, scipy_reason("maxfun")
     elif stalled:
         status, reason = 2, "ABNORMAL: ROUNDING ERRORS PREVENT PROGRESS"
     else:
