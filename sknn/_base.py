@@ -67,6 +67,16 @@ from ._engine import (
 from ._inputs import Rows
 from ._optim import SOLVERS, lbfgs_state
 from ._params import LAYER_SIZE, TRAINING_CONSTRAINTS, positive_ints
+from ._saving import (
+    check_picklable_callbacks,
+    check_state_version,
+    load_device,
+    load_net_state,
+    net_state,
+    plain,
+    saved_history,
+    unpicklable_callback,
+)
 from ._sklearn import check_sample_weight
 from ._stopping import (
     NON_FINITE,
@@ -94,6 +104,39 @@ def _check_stratifiable(labels: np.ndarray) -> None:
             f"than 2. Classes with too few members are: "
             f"{classes[counts < 2].tolist()}"
         )
+
+
+def _fresh_callback(callback: Callback) -> Callback:
+    """A new callback with ``callback``'s parameters, as ``clone`` makes it,
+    so that fits never share what callbacks learn. A parameter that cannot
+    be copied is a resource the user hands every fit (skorch's TensorBoard
+    ``SummaryWriter``, a logger, an open file): the copy shares it."""
+    params = {}
+    for name, value in callback.get_params(deep=False).items():
+        try:
+            params[name] = clone(value, safe=False)
+        except Exception:  # what copying a resource raises varies (TypeError...)
+            params[name] = value
+    return type(callback)(**params)
+
+
+def _fresh_callbacks(callbacks):
+    """The ``callbacks`` parameter as ``clone`` copies it, but with
+    :func:`_fresh_callback`: resources are shared, not copied."""
+    if not isinstance(callbacks, list):
+        return clone(callbacks, safe=False)
+    fresh = []
+    for item in callbacks:
+        if isinstance(item, Callback):
+            item = _fresh_callback(item)
+        elif (
+            isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Callback)
+        ):
+            item = (item[0], _fresh_callback(item[1]))
+        else:
+            item = clone(item, safe=False)
+        fresh.append(item)
+    return fresh
 
 
 class BaseNeuralEstimator(BaseEstimator):
@@ -358,11 +401,14 @@ class BaseNeuralEstimator(BaseEstimator):
             if "valid_score" in dict(net.callbacks_):
                 # partial_fit after fit(early_stopping=True): keep the
                 # optimizer state, drop the held-out scoring.
-                net.callbacks = self._make_callbacks(None)
+                net.callbacks = self._make_callbacks(None, self.t_)
                 net.initialize_callbacks()
             return net
         module = self.module_ if continuing else self._build_module()
-        net = self._make_net(module, batch_size, device, dtype, valid)
+        seen = self.t_ if continuing else 0
+        net = self._make_net(module, batch_size, device, dtype, valid, seen)
+        # What the net is built from: a saved model rebuilds it alike.
+        self._net_params = self.get_params(deep=False)
         net.initialize()
         if continuing:
             # warm_start: the learning curve goes on where it stopped.
@@ -425,12 +471,14 @@ class BaseNeuralEstimator(BaseEstimator):
             return self.learning_rate_init, 0.0, {**options, "weight_decay": self.alpha}
         return self.learning_rate_init, self.alpha, options
 
-    def _make_net(self, module, batch_size, device, dtype, valid):
+    def _make_net(self, module, batch_size, device, dtype, valid, seen):
+        """A net training ``module``; ``seen``: the samples trained on before
+        (``t_``), from which ``learning_rate="invscaling"`` goes on."""
         lr, alpha, options = self._optimizer_options()
         if self.solver != "lbfgs" and device.type in FUSED_OPTIMIZER_DEVICES:
             # One kernel per parameter and step instead of one per operation.
             options["fused"] = True
-        callbacks = self._make_callbacks(valid)
+        callbacks = self._make_callbacks(valid, seen)
         self._check_callback_names(callbacks)
         return TrainingNet(
             module=module.to(device=device, dtype=dtype),
@@ -448,10 +496,9 @@ class BaseNeuralEstimator(BaseEstimator):
             **{f"optimizer__{key}": value for key, value in options.items()},
         )
 
-    def _make_callbacks(self, valid) -> list:
+    def _make_callbacks(self, valid, seen) -> list:
         callbacks = []
         if self.solver == "sgd" and self.learning_rate == "invscaling":
-            seen = self.t_ if hasattr(self, "net_") else 0
             callbacks.append(
                 (
                     "invscaling",
@@ -511,7 +558,7 @@ class BaseNeuralEstimator(BaseEstimator):
                     f"tuples, got {type(callback).__name__} at position {i}."
                 )
             name = name or f"{type(callback).__name__}_{i}"
-            named.append((name, clone(callback, safe=False)))
+            named.append((name, _fresh_callback(callback)))
         return named
 
     def _check_callback_names(self, callbacks: list) -> None:
@@ -667,6 +714,80 @@ class BaseNeuralEstimator(BaseEstimator):
         if self.validation_scores_ is not None:
             return None
         return min(self.loss_curve_)
+
+    def __sklearn_clone__(self):
+        # scikit-learn's clone deep-copies callbacks' parameters, which fails
+        # on resources (a TensorBoard writer): these are shared instead.
+        without = type(self).__new__(type(self))
+        vars(without).update(vars(self), callbacks=None)
+        cloned = super(BaseNeuralEstimator, without).__sklearn_clone__()
+        cloned.callbacks = _fresh_callbacks(self.callbacks)
+        return cloned
+
+    # ---------------------------------------------------------------- saving
+    def __getstate__(self):
+        """What pickle, joblib, ``copy`` and skops save: the parameters and
+        the fitted attributes, with the net as plain state (numpy arrays and
+        Python values, ``sknn/_saving.py``): the weights once, no training
+        data, and the optimizer's moments for stochastic solvers, from which
+        ``partial_fit`` resumes."""
+        name = type(self).__name__
+        check_picklable_callbacks(self.callbacks, name)
+        state = dict(super().__getstate__())  # may be the instance's own dict
+        net = state.pop("net_", None)
+        built_with = state.pop("_net_params", None)
+        if net is None:
+            return state
+        saved = net_state(net, optimizer=built_with["solver"] != "lbfgs")
+        # Parameters set since the net was built: it is rebuilt as it was,
+        # but for callbacks holding resources, which the user has taken out.
+        if unpicklable_callback(built_with["callbacks"]) is not None:
+            built_with = {**built_with, "callbacks": self.callbacks}
+        saved["params"] = {
+            key: value
+            for key, value in built_with.items()
+            if getattr(self, key) is not value
+        }
+        state["_net_state"] = saved
+        state["_rng_state"] = plain(self._rng_state)
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_net_state", None)
+        super().__setstate__(state)
+        if saved is not None:
+            check_state_version(saved, type(self).__name__)
+            self._rebuild_net(saved)
+
+    def _rebuild_net(self, saved: dict) -> None:
+        """The fitted net again, from its saved state and the parameters it
+        was built with, on the device it was trained on or on the CPU."""
+        now = self.get_params(deep=False)
+        device = load_device(saved["device"], type(self).__name__, self.device)
+        vars(self).update(saved["params"])
+        try:
+            # Its initial weights are overwritten: draw them off the user's
+            # generators.
+            with private_rng(torch.device("cpu"), 0):
+                module = self._build_module()
+            history = saved_history(saved)
+            dtype = getattr(torch, saved["dtype"])
+            net = self._make_net(
+                module, saved["batch_size"], device, dtype, None, samples_seen(history)
+            )
+            net.initialize()
+            load_net_state(net, saved, history)
+        finally:
+            vars(self).update(now)
+        self.net_ = net
+        self._net_params = {**now, **saved["params"]}
+        cpu_state, device_state = self._rng_state
+        self._rng_state = (
+            torch.from_numpy(cpu_state.copy()),
+            None
+            if device_state is None or device.type == "cpu"
+            else torch.from_numpy(device_state.copy()),
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -251,6 +251,8 @@ class StopOnPlateau(Callback):
             and self.best_epoch_ != net.history[-1, "epoch"]
         ):
             net.module_.load_state_dict(self.best_model_weights_)
+        # Loaded: a fitted model does not hold its weights twice.
+        self.best_model_weights_ = None
 
     def _say(self, text, net):
         if self.sink is not print or net.verbose:

@@ -93,8 +93,8 @@ class TrainingExtras:
     def _cosine(self) -> bool:
         return self.learning_rate == "cosine" and self._stochastic
 
-    def _make_callbacks(self, valid) -> list:
-        callbacks = super()._make_callbacks(valid)
+    def _make_callbacks(self, valid, seen) -> list:
+        callbacks = super()._make_callbacks(valid, seen)
         if self._cosine:
             if any(isinstance(c, LRScheduler) for _, c in callbacks):
                 raise ValueError(
