@@ -136,6 +136,12 @@ class InputKind:
         """The tensor dtype of converted X, given the dtype the module computes in."""
         return compute_dtype
 
+    def graph_input(self, x: torch.Tensor) -> torch.Tensor:
+        """The conversion in torch, for an exported graph (``sknn.onnx``):
+        X as the graph gets it (validated rows, or samples of the fitted
+        shape) -> the module's float32 input."""
+        return x.to(torch.float32)
+
     # ---------------------------------------------------------------- steps
     def _check_kwargs(self) -> dict:
         accept_sparse = ["csr", "csc", "coo"] if self.sparse_ else False
@@ -300,6 +306,9 @@ class Samples(InputKind):
 
     def inverse_transform(self, samples):
         return samples.reshape(len(samples), *self.layout_)
+
+    def graph_input(self, x):
+        return x.reshape(-1, *self.input_shape_).to(torch.float32)  # (N, C, ...)
 
 
 def _is_nd(X) -> bool:

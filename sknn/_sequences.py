@@ -183,6 +183,21 @@ class Sequences(InputKind):
         internal[~padding] = np.where(known, tokens + 2, UNKNOWN_ID)
         return internal
 
+    def graph_input(self, x):
+        steps = x.reshape(x.shape[0], -1, self.n_step_features_)  # (N, T, F)
+        if self.embedding_dim is None:
+            return steps.to(torch.float32)
+        ids = steps[:, :, 0]  # (N, T)
+        # NaN and padding_id pad; ids unseen in fit (which refuses others,
+        # such as negative ones) are unknown tokens.
+        padding = torch.isnan(ids) if ids.is_floating_point() else ids != ids
+        if self.padding_id is not None:
+            padding = padding | (ids == self.padding_id)
+        ids = torch.where(padding, 0, ids).to(torch.int64)
+        known = (ids >= 0) & (ids < self.vocabulary_size_)
+        internal = torch.where(known, ids + 2, UNKNOWN_ID)
+        return torch.where(padding, PADDING_ID, internal)  # (N, T)
+
     def _check_padding(self, padding: np.ndarray) -> None:
         """Padding (n_samples, n_timesteps) must end every sequence."""
         inside = padding[:, :-1] & ~padding[:, 1:]

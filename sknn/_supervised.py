@@ -34,6 +34,19 @@ def class_codes(raw: torch.Tensor, multiclass: bool) -> torch.Tensor:
     return (raw > 0).long()  # logistic(raw) > 0.5
 
 
+def log_probabilities(raw: torch.Tensor, multiclass: bool, multilabel: bool):
+    """Log-probabilities (N, n_classes) from raw outputs, in their dtype."""
+    if multiclass:
+        return torch.log_softmax(raw, dim=1)
+    if multilabel:
+        # The log of predict_proba, as scikit-learn: labels whose
+        # probabilities round to the same value keep the same log, so that
+        # both give the same argmax.
+        return torch.log(torch.sigmoid(raw))
+    # logistic(-raw) = 1 - logistic(raw): both columns without cancellation.
+    return torch.nn.functional.logsigmoid(torch.cat([-raw, raw], dim=1))
+
+
 def regression_values(raw: torch.Tensor, exp: bool) -> torch.Tensor:
     """Predicted values from raw outputs, through the log link when ``exp``."""
     raw = raw.double()
@@ -321,17 +334,12 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         True
         """
         raw = self._forward(X).double()
-        if self._multiclass:
-            log_proba = torch.log_softmax(raw, dim=1)
-        elif self._multilabel:
-            # The log of predict_proba, as scikit-learn: labels whose
-            # probabilities round to the same value keep the same log, so
-            # that both give the same argmax.
-            log_proba = torch.log(torch.sigmoid(raw))
-        else:
-            # logistic(-raw) = 1 - logistic(raw): both columns without cancellation.
-            log_proba = torch.nn.functional.logsigmoid(torch.cat([-raw, raw], dim=1))
-        return log_proba.cpu().numpy()
+        return log_probabilities(raw, self._multiclass, self._multilabel).cpu().numpy()
+
+    def _graph_outputs(self, module, x) -> torch.Tensor:
+        """What an exported graph computes (``sknn.onnx``): the probabilities."""
+        raw = module(x)
+        return torch.exp(log_probabilities(raw, self._multiclass, self._multilabel))
 
     def score(self, X, y, sample_weight=None) -> float:
         """Mean accuracy on the given data and labels, as scikit-learn's
@@ -482,6 +490,10 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
 
     def _decoder(self):
         return functools.partial(regression_values, exp=self.out_activation_ == "exp")
+
+    def _graph_outputs(self, module, x) -> torch.Tensor:
+        """What an exported graph computes (``sknn.onnx``): the values."""
+        return self._decoder()(module(x)).to(torch.float32)
 
     def _validation_score(self, raw, y, sample_weight) -> float:
         predicted = self._decoder()(raw).cpu().numpy()

@@ -103,6 +103,9 @@ class Tables(InputKind):
         self.max_one_hot = max_one_hot
 
     # ------------------------------------------------------------ validation
+    def graph_input(self, x):
+        raise TypeError(f"{self.name_} has no ONNX export (see sknn.onnx).")
+
     def _validate(self, estimator, X, y, *, reset, **y_kwargs):
         if sp.issparse(X):
             raise TypeError(

@@ -200,6 +200,10 @@ class BaseAutoencoder(
         return float(-np.average(errors, weights=weight))
 
     # ----------------------------------------------------------- inference
+    def _graph_outputs(self, module, x) -> torch.Tensor:
+        """What an exported graph computes (``sknn.onnx``): the codes."""
+        return module.encode(x)
+
     def _reconstruction(self, raw: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(raw) if self.loss == "binary_crossentropy" else raw
 

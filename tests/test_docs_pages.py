@@ -1,11 +1,9 @@
-"""The code on the docs' developer pages runs as written."""
+"""The code on the docs' developer and saving pages runs as written."""
 
 import re
 import sys
 import types
 from pathlib import Path
-
-import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -16,13 +14,28 @@ def _code_blocks(page: str) -> list[str]:
     return [re.sub(r"^    ", "", block, flags=re.M) for block in blocks]
 
 
-@pytest.mark.parametrize("page", ["adding_an_architecture.rst"])
-def test_the_pages_code_runs(page, monkeypatch):
+def _run_page(page: str, monkeypatch) -> types.ModuleType:
+    """Run a page's python code blocks in order, in a module of their own
+    (so that the page's classes pickle); returns the module."""
     blocks = _code_blocks(page)
     assert len(blocks) >= 3
-    # A module of its own, so that the page's classes pickle.
     module = types.ModuleType("sknn_docs_page")
     monkeypatch.setitem(sys.modules, module.__name__, module)
     for block in blocks:
         exec(compile(block, page, "exec"), module.__dict__)
+    return module
+
+
+def test_adding_an_architecture(monkeypatch):
+    module = _run_page("adding_an_architecture.rst", monkeypatch)
     assert module.ResidualMLPClassifier(width=4).get_params()["width"] == 4
+
+
+def test_saving_sharing_and_deploying(monkeypatch, tmp_path):
+    # Its files (digits.joblib, digits.skops, runs/) go to a fresh folder.
+    # The MLflow block (``py``) is not run: the suite does not install MLflow.
+    monkeypatch.chdir(tmp_path)
+    module = _run_page("user_guide/saving.rst", monkeypatch)
+    assert (tmp_path / "digits.skops").stat().st_size > 0
+    assert list((tmp_path / "runs" / "digits").glob("events.out.tfevents.*"))
+    assert module.untrusted == ["sknn._inputs.Rows", "sknn.mlp.MLPClassifier"]

@@ -135,18 +135,22 @@ class RNN(nn.Module):
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Raw scores (N, n_outputs) for (N, T, n_features) or (N, T) ids."""
+        steps = self.steps(X)  # (N, T): True on real steps
         if self.embedding is None:
-            steps = ~torch.isnan(X[..., 0])  # (N, T): True on real steps
             inputs = X.masked_fill(~steps.unsqueeze(-1), 0.0)
         else:
-            steps = X != PADDING_ID
             inputs = self.embedding(X)  # (N, T, embedding_dim)
             # Tokens unseen in training stay zeros, even when later training
             # meets them: no gradient reaches their row.
             inputs = inputs.masked_fill((X == UNKNOWN_ID).unsqueeze(-1), 0.0)
         lengths = steps.sum(1)  # (N,)
         n_steps = X.shape[1]
-        padded = bool((lengths < n_steps).any())
+        # Packing keeps padding out of the recurrence. An exported graph
+        # (torch.export) has no data-dependent branch: it reads every step,
+        # and masks padding only where it pools the outputs (sknn.onnx gives
+        # ONNX's recurrent operators the lengths, which keep padding out).
+        exporting = torch.compiler.is_exporting()
+        padded = not exporting and bool((lengths < n_steps).any())
         if padded:
             packed = pack_padded_sequence(
                 inputs, lengths.cpu(), batch_first=True, enforce_sorted=False
@@ -157,8 +161,16 @@ class RNN(nn.Module):
             )
         else:
             outputs, state = self.rnn(inputs)  # outputs: (N, T, width)
-        summary = self._summarise(outputs, state, steps if padded else None)
+        summary = self._summarise(
+            outputs, state, steps if padded or exporting else None
+        )
         return self.output(self.head(self.dropout(summary)))
+
+    def steps(self, X: torch.Tensor) -> torch.Tensor:
+        """(N, T) mask of the real steps of X, False on padding."""
+        if self.embedding is None:
+            return ~torch.isnan(X[..., 0])
+        return X != PADDING_ID
 
     def _summarise(self, outputs, state, steps) -> torch.Tensor:
         """(N, width) summary of the outputs; ``steps`` masks padding (or None)."""
