@@ -33,19 +33,18 @@ parameters, its module and its kind of input.
 
 import math
 import warnings
-from collections import Counter
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from skorch.callbacks import Callback
 from torch import nn
 
+from ._callbacks import check_callback_names, fresh_callbacks, user_callbacks
 from ._data import ArrayDataset, to_tensor
 from ._device import (
     FUSED_OPTIMIZER_DEVICES,
@@ -59,7 +58,6 @@ from ._engine import (
     SklearnLog,
     TrainingNet,
     ValidationScore,
-    default_callbacks,
     history_column,
     make_loader_kwargs,
     samples_seen,
@@ -67,16 +65,7 @@ from ._engine import (
 from ._inputs import Rows
 from ._optim import SOLVERS, lbfgs_state
 from ._params import LAYER_SIZE, TRAINING_CONSTRAINTS, positive_ints
-from ._saving import (
-    check_picklable_callbacks,
-    check_state_version,
-    load_device,
-    load_net_state,
-    net_state,
-    plain,
-    saved_history,
-    unpicklable_callback,
-)
+from ._saving import SavedNet
 from ._sklearn import check_sample_weight
 from ._stopping import (
     NON_FINITE,
@@ -106,40 +95,7 @@ def _check_stratifiable(labels: np.ndarray) -> None:
         )
 
 
-def _fresh_callback(callback: Callback) -> Callback:
-    """A new callback with ``callback``'s parameters, as ``clone`` makes it,
-    so that fits never share what callbacks learn. A parameter that cannot
-    be copied is a resource the user hands every fit (skorch's TensorBoard
-    ``SummaryWriter``, a logger, an open file): the copy shares it."""
-    params = {}
-    for name, value in callback.get_params(deep=False).items():
-        try:
-            params[name] = clone(value, safe=False)
-        except Exception:  # what copying a resource raises varies (TypeError...)
-            params[name] = value
-    return type(callback)(**params)
-
-
-def _fresh_callbacks(callbacks):
-    """The ``callbacks`` parameter as ``clone`` copies it, but with
-    :func:`_fresh_callback`: resources are shared, not copied."""
-    if not isinstance(callbacks, list):
-        return clone(callbacks, safe=False)
-    fresh = []
-    for item in callbacks:
-        if isinstance(item, Callback):
-            item = _fresh_callback(item)
-        elif (
-            isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Callback)
-        ):
-            item = (item[0], _fresh_callback(item[1]))
-        else:
-            item = clone(item, safe=False)
-        fresh.append(item)
-    return fresh
-
-
-class BaseNeuralEstimator(BaseEstimator):
+class BaseNeuralEstimator(SavedNet, BaseEstimator):
     """Base class of the sknn estimators: the shared training machinery.
 
     Not meant to be used directly. Each estimator's ``__init__`` takes the
@@ -479,7 +435,7 @@ class BaseNeuralEstimator(BaseEstimator):
             # One kernel per parameter and step instead of one per operation.
             options["fused"] = True
         callbacks = self._make_callbacks(valid, seen)
-        self._check_callback_names(callbacks)
+        check_callback_names(callbacks, self.callbacks)
         return TrainingNet(
             module=module.to(device=device, dtype=dtype),
             criterion=self._criterion(),
@@ -513,7 +469,7 @@ class BaseNeuralEstimator(BaseEstimator):
             callbacks.append(("sklearn_log", SklearnLog()))
         if self.progress_bar:
             callbacks.append(("progress_bar", EpochProgress()))
-        callbacks += self._user_callbacks()
+        callbacks += user_callbacks(self.callbacks)
         # After every callback that scores the epoch: it ends well once they
         # have run.
         callbacks.append(("last_good_epoch", LastGoodEpoch()))
@@ -534,46 +490,6 @@ class BaseNeuralEstimator(BaseEstimator):
                 )
             )
         return callbacks
-
-    def _user_callbacks(self) -> list:
-        """The ``callbacks`` parameter, copied so that fits never share state."""
-        named = []
-        for i, item in enumerate(self.callbacks or []):
-            if isinstance(item, tuple) and (
-                len(item) != 2 or not isinstance(item[0], str)
-            ):
-                raise TypeError(
-                    "callbacks must be a list of skorch callbacks or (name, callback) "
-                    f"tuples with a str name, got {item!r} at position {i}."
-                )
-            name, callback = item if isinstance(item, tuple) else (None, item)
-            if isinstance(callback, type) and issubclass(callback, Callback):
-                raise TypeError(
-                    f"callbacks holds the class {callback.__name__} at position {i}, "
-                    f"not a callback: pass an instance, {callback.__name__}()."
-                )
-            if not isinstance(callback, Callback):
-                raise TypeError(
-                    "callbacks must be a list of skorch callbacks or (name, callback) "
-                    f"tuples, got {type(callback).__name__} at position {i}."
-                )
-            name = name or f"{type(callback).__name__}_{i}"
-            named.append((name, _fresh_callback(callback)))
-        return named
-
-    def _check_callback_names(self, callbacks: list) -> None:
-        """Each callback's name once: skorch would refuse the net, naming
-        none of the callbacks sknn adds itself."""
-        names = [name for name, _ in default_callbacks() + callbacks]
-        twice = sorted({name for name in names if names.count(name) > 1})
-        if twice:
-            user = Counter(name for name, _ in self._user_callbacks())
-            reserved = sorted((Counter(names) - user).keys())
-            raise ValueError(
-                f"callbacks holds more than one callback named {twice}; sknn "
-                f"names its own {reserved}. Give yours other names, as "
-                "(name, callback) tuples."
-            )
 
     def _warn_if_not_converged(self) -> None:
         if self._stochastic:
@@ -721,73 +637,8 @@ class BaseNeuralEstimator(BaseEstimator):
         without = type(self).__new__(type(self))
         vars(without).update(vars(self), callbacks=None)
         cloned = super(BaseNeuralEstimator, without).__sklearn_clone__()
-        cloned.callbacks = _fresh_callbacks(self.callbacks)
+        cloned.callbacks = fresh_callbacks(self.callbacks)
         return cloned
-
-    # ---------------------------------------------------------------- saving
-    def __getstate__(self):
-        """What pickle, joblib, ``copy`` and skops save: the parameters and
-        the fitted attributes, with the net as plain state (numpy arrays and
-        Python values, ``sknn/_saving.py``): the weights once, no training
-        data, and the optimizer's moments for stochastic solvers, from which
-        ``partial_fit`` resumes."""
-        name = type(self).__name__
-        check_picklable_callbacks(self.callbacks, name)
-        state = dict(super().__getstate__())  # may be the instance's own dict
-        net = state.pop("net_", None)
-        built_with = state.pop("_net_params", None)
-        if net is None:
-            return state
-        saved = net_state(net, optimizer=built_with["solver"] != "lbfgs")
-        # Parameters set since the net was built: it is rebuilt as it was,
-        # but for callbacks holding resources, which the user has taken out.
-        if unpicklable_callback(built_with["callbacks"]) is not None:
-            built_with = {**built_with, "callbacks": self.callbacks}
-        saved["params"] = {
-            key: value
-            for key, value in built_with.items()
-            if getattr(self, key) is not value
-        }
-        state["_net_state"] = saved
-        state["_rng_state"] = plain(self._rng_state)
-        return state
-
-    def __setstate__(self, state):
-        saved = state.pop("_net_state", None)
-        super().__setstate__(state)
-        if saved is not None:
-            check_state_version(saved, type(self).__name__)
-            self._rebuild_net(saved)
-
-    def _rebuild_net(self, saved: dict) -> None:
-        """The fitted net again, from its saved state and the parameters it
-        was built with, on the device it was trained on or on the CPU."""
-        now = self.get_params(deep=False)
-        device = load_device(saved["device"], type(self).__name__, self.device)
-        vars(self).update(saved["params"])
-        try:
-            # Its initial weights are overwritten: draw them off the user's
-            # generators.
-            with private_rng(torch.device("cpu"), 0):
-                module = self._build_module()
-            history = saved_history(saved)
-            dtype = getattr(torch, saved["dtype"])
-            net = self._make_net(
-                module, saved["batch_size"], device, dtype, None, samples_seen(history)
-            )
-            net.initialize()
-            load_net_state(net, saved, history)
-        finally:
-            vars(self).update(now)
-        self.net_ = net
-        self._net_params = {**now, **saved["params"]}
-        cpu_state, device_state = self._rng_state
-        self._rng_state = (
-            torch.from_numpy(cpu_state.copy()),
-            None
-            if device_state is None or device.type == "cpu"
-            else torch.from_numpy(device_state.copy()),
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

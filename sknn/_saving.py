@@ -8,7 +8,7 @@ held-out rows of early stopping. :func:`net_state` keeps what makes the
 model: the module's state, once, as numpy arrays; the optimizer's moments
 where ``partial_fit`` resumes from them; the history; the callbacks'
 counters. On load the estimator rebuilds its net from that state and its
-parameters (``BaseNeuralEstimator.__setstate__``), on the device it was
+parameters (:class:`SavedNet`), on the device it was
 trained on where this machine has it, else on the CPU (:func:`load_device`).
 
 The same state serves pickle, joblib, ``copy.deepcopy`` and skops, whose safe
@@ -22,6 +22,9 @@ import warnings
 import numpy as np
 import torch
 from skorch.history import History
+
+from ._device import private_rng
+from ._engine import samples_seen
 
 # The layout of the saved state; a file written in another raises a clear
 # error instead of loading wrongly.
@@ -247,4 +250,75 @@ def check_picklable_callbacks(callbacks, estimator_name: str) -> None:
             f"holds {type(callback).__name__}, which holds a resource that cannot "
             f"be ({error}). The trained model does not need it: remove it before "
             "saving, with set_params(callbacks=None)."
+        )
+
+
+class SavedNet:
+    """The saving of an estimator's fitted net (a mixin of
+    :class:`sknn._base.BaseNeuralEstimator`): pickle, joblib, ``copy`` and
+    skops get its plain state (:func:`net_state`), and loading rebuilds the
+    net from it with the estimator's own ``_build_module`` and ``_make_net``."""
+
+    def __getstate__(self):
+        """What pickle, joblib, ``copy`` and skops save: the parameters and
+        the fitted attributes, with the net as plain state (numpy arrays and
+        Python values, ``sknn/_saving.py``): the weights once, no training
+        data, and the optimizer's moments for stochastic solvers, from which
+        ``partial_fit`` resumes."""
+        name = type(self).__name__
+        check_picklable_callbacks(self.callbacks, name)
+        state = dict(super().__getstate__())  # may be the instance's own dict
+        net = state.pop("net_", None)
+        built_with = state.pop("_net_params", None)
+        if net is None:
+            return state
+        saved = net_state(net, optimizer=built_with["solver"] != "lbfgs")
+        # Parameters set since the net was built: it is rebuilt as it was,
+        # but for callbacks holding resources, which the user has taken out.
+        if unpicklable_callback(built_with["callbacks"]) is not None:
+            built_with = {**built_with, "callbacks": self.callbacks}
+        saved["params"] = {
+            key: value
+            for key, value in built_with.items()
+            if getattr(self, key) is not value
+        }
+        state["_net_state"] = saved
+        state["_rng_state"] = plain(self._rng_state)
+        return state
+
+    def __setstate__(self, state):
+        saved = state.pop("_net_state", None)
+        super().__setstate__(state)
+        if saved is not None:
+            check_state_version(saved, type(self).__name__)
+            self._rebuild_net(saved)
+
+    def _rebuild_net(self, saved: dict) -> None:
+        """The fitted net again, from its saved state and the parameters it
+        was built with, on the device it was trained on or on the CPU."""
+        now = self.get_params(deep=False)
+        device = load_device(saved["device"], type(self).__name__, self.device)
+        vars(self).update(saved["params"])
+        try:
+            # Its initial weights are overwritten: draw them off the user's
+            # generators.
+            with private_rng(torch.device("cpu"), 0):
+                module = self._build_module()
+            history = saved_history(saved)
+            dtype = getattr(torch, saved["dtype"])
+            net = self._make_net(
+                module, saved["batch_size"], device, dtype, None, samples_seen(history)
+            )
+            net.initialize()
+            load_net_state(net, saved, history)
+        finally:
+            vars(self).update(now)
+        self.net_ = net
+        self._net_params = {**now, **saved["params"]}
+        cpu_state, device_state = self._rng_state
+        self._rng_state = (
+            torch.from_numpy(cpu_state.copy()),
+            None
+            if device_state is None or device.type == "cpu"
+            else torch.from_numpy(device_state.copy()),
         )
