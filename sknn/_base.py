@@ -23,8 +23,8 @@ The override points, all of them:
 - ``_decoder()``: raw outputs -> encoded predictions;
 - ``_net_kwargs()``: extra :class:`~sknn._engine.TrainingNet` arguments;
 - ``_check_params()``: checks of parameters that constraints cannot express;
-- ``_single_thread_batch_size``, ``_predict_chunk_size`` (class attributes):
-  measured speed settings of the architecture.
+- ``_predict_chunk_size`` (class attribute): rows per forward pass in
+  ``predict``, which bounds the memory of activations.
 
 Classification, regression and autoencoders fill in the targets, losses and
 scores (``_supervised.py``, ``autoencoder.py``); an architecture adds its
@@ -51,6 +51,7 @@ from ._device import (
     intra_op_threads,
     private_rng,
     resolve_device,
+    training_threads,
 )
 from ._engine import (
     EpochProgress,
@@ -63,7 +64,7 @@ from ._engine import (
     samples_seen,
 )
 from ._inputs import Rows
-from ._optim import SOLVERS, lbfgs_state
+from ._optim import LBFGS, SOLVERS, lbfgs_state
 from ._params import LAYER_SIZE, TRAINING_CONSTRAINTS, positive_ints
 from ._saving import SavedNet
 from ._sklearn import check_sample_weight
@@ -71,7 +72,6 @@ from ._stopping import (
     NON_FINITE,
     LastGoodEpoch,
     StopOnPlateau,
-    lbfgs_stalled,
     lbfgs_warning,
     report_stop,
 )
@@ -108,12 +108,6 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
 
     # ------------------------------------------------------------------ hooks
     _input_type = Rows
-
-    # On the CPU, batches of fewer rows train on one intra-op thread: their
-    # steps are strings of small kernels that a second thread slows down. Set
-    # by measurement per architecture (benchmarks/run.py); 0 keeps torch's
-    # setting.
-    _single_thread_batch_size = 0
 
     # Rows per forward pass in predict: bounds the memory of activations.
     _predict_chunk_size = 16384
@@ -378,17 +372,11 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
         bar = dict(net.callbacks_).get("progress_bar")
         if isinstance(bar, EpochProgress):
             bar.total = epochs
-        small_batches = batch_size < self._single_thread_batch_size
-        with intra_op_threads(1 if device.type == "cpu" and small_batches else None):
+        threads = None
+        if device.type == "cpu":
+            threads = training_threads(net.step_flops(dataset, batch_size))
+        with intra_op_threads(threads):
             net.partial_fit(dataset, None, epochs=epochs)
-            if not self._stochastic:
-                net.lbfgs_stalled_ = lbfgs_stalled(
-                    net,
-                    dataset,
-                    tol=self.tol,
-                    max_iter=self.max_iter,
-                    max_fun=self.max_fun,
-                )
 
     def _record(self, net, epochs_before, incremental) -> None:
         """``n_iter_`` as scikit-learn counts it, and its convergence warning.
@@ -399,7 +387,9 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
         if self._stochastic:
             self.n_iter_ = len(net.history) - epochs_before
         else:
-            self.n_iter_ = lbfgs_state(net.optimizer_).get("n_iter", 0)
+            self.n_iter_ = min(
+                lbfgs_state(net.optimizer_).get("n_iter", 0), self.max_iter
+            )
         if not incremental:
             self._warn_if_not_converged()
 
@@ -414,7 +404,6 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
                     "max_eval": self.max_fun,
                     "tolerance_grad": self.tol,
                     "history_size": 10,
-                    "line_search_fn": "strong_wolfe",
                 },
             )
         if self.solver == "sgd":
@@ -501,13 +490,7 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
                     stacklevel=6,
                 )
             return
-        message = lbfgs_warning(
-            self.n_iter_,
-            self.max_iter,
-            lbfgs_state(self.net_.optimizer_).get("func_evals", 0),
-            self.max_fun,
-            getattr(self.net_, "lbfgs_stalled_", False),
-        )
+        message = lbfgs_warning(lbfgs_state(self.net_.optimizer_), self.max_iter)
         if message is not None:
             warnings.warn(message, ConvergenceWarning, stacklevel=6)
 
@@ -596,7 +579,7 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
         return float(self.history_[-1, "train_loss"])
 
     def _stochastic_only(self, name):
-        if isinstance(self.net_.optimizer_, torch.optim.LBFGS):
+        if isinstance(self.net_.optimizer_, LBFGS):
             raise AttributeError(
                 f"{name} is only available for the stochastic solvers "
                 "(adam, adamw, sgd), like scikit-learn's."

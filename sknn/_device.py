@@ -6,9 +6,16 @@ behalf, and gives it back as it found it.
 
 import contextlib
 import functools
+import os
 import threading
 
 import torch
+from torch.utils.flop_counter import FlopCounterMode, flop_registry
+
+try:  # torch's base of FlopCounterMode, lighter without its module tracker
+    from torch.utils._python_dispatch import TorchDispatchMode
+except ImportError:  # pragma: no cover - a torch that moved it
+    TorchDispatchMode = None
 
 # Devices where torch has fused Adam, AdamW and SGD kernels.
 FUSED_OPTIMIZER_DEVICES = {"cpu", "cuda", "mps"}
@@ -27,6 +34,85 @@ def intra_op_threads(n_threads: int | None):
         yield
     finally:
         torch.set_num_threads(before)
+
+
+# Floating-point operations of a training step (forward and backward) per
+# intra-op thread that gains from it: below, a second thread slows the step
+# down. Measured on 2 cores (benchmarks/run.py, case "threads"): dense and
+# convolutional steps gain from a second thread from 20-30 million on, and
+# lose up to a third below.
+FLOPS_PER_THREAD = 15e6
+
+
+def training_threads(flops_per_step: float) -> int:
+    """Intra-op threads for training steps of ``flops_per_step`` on the CPU:
+    one per :data:`FLOPS_PER_THREAD` of work, at most the cores free now (on
+    a loaded machine, threads that wait for busy cores at every kernel cost
+    far more than they gain) and never more than torch's setting."""
+    by_work = max(1, int(flops_per_step // FLOPS_PER_THREAD))
+    return max(1, min(torch.get_num_threads(), by_work, free_cores()))
+
+
+def free_cores() -> int:
+    """Cores of this process's CPU set that nothing else runs on now.
+
+    Linux counts the threads running or waiting to run, this one included,
+    at the instant ``/proc/loadavg`` is read; elsewhere the load average of
+    the last minute stands in.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        with open("/proc/loadavg") as loadavg:
+            running = int(loadavg.read().split()[3].split("/")[0]) - 1
+    except (OSError, IndexError, ValueError):
+        try:
+            running = round(os.getloadavg()[0])
+        except (AttributeError, OSError):
+            running = 0
+    return max(1, cores - running)
+
+
+if TorchDispatchMode is not None:
+
+    class _FlopCount(TorchDispatchMode):
+        """Sum the floating-point operations of the torch operators run
+        inside, by torch's own formulas (those of FlopCounterMode), without
+        FlopCounterMode's per-module breakdown, which costs ten times more."""
+
+        def __init__(self):
+            super().__init__()
+            self.flops = 0
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            out = func(*args, **kwargs)
+            formula = flop_registry.get(func._overloadpacket)
+            if formula is not None:
+                self.flops += formula(*args, **kwargs, out_val=out)
+            return out
+
+        def get_total_flops(self) -> int:
+            return self.flops
+
+else:  # pragma: no cover
+
+    def _FlopCount():
+        return FlopCounterMode(display=False)
+
+
+def forward_flops(forward, X, n_samples: int) -> float | None:
+    """Floating-point operations of ``forward(X)`` per sample (``X`` holds
+    ``n_samples``), counted on one pass without gradients; None where torch
+    cannot count them."""
+    try:
+        with torch.no_grad(), _FlopCount() as count:
+            forward(X)
+    except Exception:  # the same forward fails in training, with its error
+        return None
+    return count.get_total_flops() / n_samples
 
 
 def resolve_device(device: str) -> torch.device:

@@ -5,8 +5,9 @@ import re
 TRAINING_PARAMETERS = """
     solver : {"adam", "adamw", "sgd", "lbfgs"}, default="adam"
         The optimizer: ``torch.optim.Adam``, ``AdamW`` (``alpha`` is then its
-        decoupled weight decay), ``SGD`` (with ``momentum``) or ``LBFGS``
-        (full batch, strong-Wolfe line search; converges fast on small data).
+        decoupled weight decay), ``SGD`` (with ``momentum``) or L-BFGS
+        (full batch, scipy's L-BFGS-B as in scikit-learn; converges fast on
+        small data).
     alpha : float, default=0.0001
         Strength of the L2 penalty on the weights, scaled as scikit-learn:
         ``0.5 * alpha * ||W||^2 / batch_size`` is added to the loss (with

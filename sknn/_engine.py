@@ -13,11 +13,13 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PassthroughScoring
+from skorch.history import History
 from skorch.utils import TeeGenerator, to_numpy
 from tqdm.auto import tqdm
 
 from ._data import BatchLoader
-from ._optim import add_scaled_
+from ._device import forward_flops
+from ._optim import LBFGS, add_scaled_, batch_stepper
 from ._stopping import LastGoodEpoch, sigint_seen
 from .modules._norm import batch_weights, weighted_norms
 
@@ -99,28 +101,77 @@ class TrainingNet(NeuralNet):
         return self
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        if iterator is None or self.batch_hooks_:
+        if iterator is None or self.batch_hooks_ or not training or fit_params:
             return super().run_single_epoch(
                 iterator, training, prefix, step_fn, **fit_params
             )
-        # No callback looks at single batches: skip their notifications, and
-        # read the batch losses back once per epoch rather than once per batch
-        # (each read waits for the GPU); the history is the same. The losses
-        # go into one buffer: thousands of small tensors kept alive between
-        # the batches' large ones would fragment the heap and raise the peak
-        # memory of a long epoch.
-        losses, sizes = None, []
+        # No callback looks at single batches: each batch takes the minimal
+        # step (see minimal_step), and the batch losses are read back once
+        # per epoch rather than once per batch (each read waits for the GPU);
+        # the weights and the history are those of skorch's path. The losses
+        # are stacked a few hundred at a time: thousands of small tensors
+        # kept alive between the batches' large ones would fragment the heap
+        # and raise the peak memory of a long epoch.
+        self._set_training(True)
+        params = [p for group in self.optimizer_.param_groups for p in group["params"]]
+        step_optimizer = None
+        stacked, losses, sizes = [], [], []
         for batch in iterator:
-            loss = step_fn(batch, **fit_params)["loss"].detach()
-            if losses is None:
-                losses = loss.new_empty(len(iterator))
-            losses[len(sizes)] = loss
+            if step_optimizer is None:
+                # Prepared after a first step, which makes the optimizer's state.
+                losses.append(self.minimal_step(batch, params, self.optimizer_.step))
+                step_optimizer = batch_stepper(self.optimizer_)
+            else:
+                losses.append(self.minimal_step(batch, params, step_optimizer))
             sizes.append(len(batch[1]))
-        for loss, size in zip(losses.tolist(), sizes, strict=True):
-            self.history.new_batch()
-            self.history.record_batch(prefix + "_loss", loss)
-            self.history.record_batch(prefix + "_batch_size", size)
-        self.history.record(prefix + "_batch_count", len(losses))
+            if len(losses) == 256:
+                stacked.append(torch.stack(losses))
+                losses = []
+        if losses:
+            stacked.append(torch.stack(losses))
+        values = torch.cat(stacked).tolist() if stacked else []
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        if type(self.history) is History:  # its rows are plain dicts
+            self.history[-1]["batches"].extend(
+                {loss_key: loss, size_key: size}
+                for loss, size in zip(values, sizes, strict=True)
+            )
+        else:  # e.g. skorch's DistributedHistory: through its interface
+            for loss, size in zip(values, sizes, strict=True):
+                self.history.new_batch()
+                self.history.record_batch(loss_key, loss)
+                self.history.record_batch(size_key, size)
+        self.history.record(prefix + "_batch_count", len(values))
+
+    def minimal_step(self, batch, params, step_optimizer) -> torch.Tensor:
+        """One training step on ``batch`` without skorch's per-batch call
+        chain, for epochs that no callback follows batch by batch: the same
+        operations in the same order as :meth:`train_step` (zero the
+        gradients, forward, loss, backward, penalty gradient, clipping,
+        optimizer step), hence the same weights, bit for bit. ``params`` are
+        the optimizer's parameters; ``step_optimizer()`` steps it (see
+        :func:`~sknn._optim.batch_stepper`). Returns the detached loss."""
+        X, y = batch
+        if isinstance(self.optimizer_, LBFGS):
+
+            def closure():
+                for param in params:
+                    param.grad = None
+                return self._loss_and_gradients(X, y).detach()
+
+            return self.optimizer_.step(closure)
+        for param in params:
+            param.grad = None
+        loss = self._loss_and_gradients(X, y)
+        step_optimizer()
+        return loss.detach()
+
+    def _loss_and_gradients(self, X, y) -> torch.Tensor:
+        """Forward, loss, backward, then :meth:`_finish_gradients`."""
+        loss = self.get_loss(self.infer(X), y, X=X, training=True)
+        loss.backward()
+        self._finish_gradients(X, y)
+        return loss
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         # Callbacks end training by raising KeyboardInterrupt (skorch's
@@ -201,6 +252,24 @@ class TrainingNet(NeuralNet):
         self._norms = None
         return self
 
+    def step_flops(self, dataset, batch_size: int) -> float:
+        """Floating-point operations of a training step on ``batch_size``
+        rows of ``dataset``: forward and backward, the backward counted as
+        twice the forward. Counted once per net on a forward pass of a few
+        rows (infinite where torch cannot count them)."""
+        if getattr(self, "_flops_per_sample", None) is None:
+            n_rows = min(8, len(dataset))
+            X, _ = dataset[0:n_rows]
+            module = self.module_
+            training = module.training
+            module.eval()  # no batch statistics updated, no dropout drawn
+            try:
+                flops = forward_flops(self.infer, X, n_rows)
+            finally:
+                module.train(training)
+            self._flops_per_sample = math.inf if flops is None else flops
+        return 3 * self._flops_per_sample * batch_size
+
     def _penalized_weights(self) -> list:
         """The parameters the L2 penalty applies to (see :func:`penalized`)."""
         if getattr(self, "_penalized", None) is None:
@@ -218,24 +287,30 @@ class TrainingNet(NeuralNet):
         state = super().__getstate__()
         state.pop("_penalized", None)  # listed again from module_ when needed
         state.pop("_norms", None)
+        state.pop("_flops_per_sample", None)  # counted again when needed
         return state
 
     def train_step_single(self, batch, **fit_params):
         step = super().train_step_single(batch, **fit_params)
+        self._finish_gradients(*batch)
+        return step
+
+    def _finish_gradients(self, X, y) -> None:
+        """After the backward pass: add the L2 penalty's gradient, as
+        scikit-learn does, and clip the gradients' norm."""
         if self.alpha:
             # d(0.5 * alpha * ||W||^2 / n) / dW, added as scikit-learn does.
             weights = [w for w in self._penalized_weights() if w.grad is not None]
             grads = [w.grad for w in weights]
             with torch.no_grad():  # the gradients are values, not a graph
-                add_scaled_(grads, weights, self.alpha / _batch_weight(*batch))
+                add_scaled_(grads, weights, self.alpha / _batch_weight(X, y))
         if self.clip_grad_norm is not None:
             torch.nn.utils.clip_grad_norm_(
                 self.module_.parameters(), self.clip_grad_norm, foreach=True
             )
-        return step
 
     def train_step(self, batch, **fit_params):
-        if not isinstance(self.optimizer_, torch.optim.LBFGS):
+        if not isinstance(self.optimizer_, LBFGS):
             self._zero_grad_optimizer(set_to_none=True)
             step = self.train_step_single(batch, **fit_params)
             if self.batch_hooks_:
@@ -248,17 +323,17 @@ class TrainingNet(NeuralNet):
             self._step_optimizer(None)
             return step
 
-        # L-BFGS evaluates the closure several times per step; report the
-        # loss of the last evaluation, which is at the accepted point.
+        # L-BFGS evaluates the closure many times in its one step; report
+        # the loss at its solution, and the outputs of its last evaluation.
         steps = []
 
         def closure():
             self._zero_grad_optimizer()
             steps.append(self.train_step_single(batch, **fit_params))
-            return steps[-1]["loss"]
+            return steps[-1]["loss"].detach()
 
-        self._step_optimizer(closure)
-        return steps[-1]
+        loss = self.optimizer_.step(closure)
+        return {"loss": loss, "y_pred": steps[-1]["y_pred"]}
 
 
 def _batch_weight(X, y):

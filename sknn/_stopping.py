@@ -6,34 +6,28 @@ The engine's side is callbacks (:class:`StopOnPlateau`, scikit-learn's
 diverging or interrupted fit) and :func:`sigint_seen`, which tells a Ctrl-C
 from the ``KeyboardInterrupt`` by which callbacks end training. The
 estimator's side is :func:`report_stop` (scikit-learn's non-finite error, or
-a warning) and L-BFGS's convergence report (:func:`lbfgs_stalled`,
-:func:`lbfgs_warning`), in scikit-learn's words.
+a warning) and L-BFGS's convergence report (:func:`lbfgs_warning`), in
+scikit-learn's words.
 """
 
 import contextlib
 import copy
-import functools
 import math
 import signal
 import threading
 import warnings
 
 import numpy as np
-import scipy.optimize
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
-from ._optim import lbfgs_state
+from ._optim import LBFGS
 
 NON_FINITE = (
     "Solver produced non-finite parameter weights. The input data may contain "
     "large values and need to be preprocessed."
 )
-
-# scipy's ftol, which scikit-learn's L-BFGS leaves at its default: a relative
-# decrease of the loss this small is convergence.
-_SCIPY_FTOL = 2.22e-9
 
 
 @contextlib.contextmanager
@@ -134,7 +128,7 @@ class LastGoodEpoch(Callback):
             for tensor, saved in zip(_module_state(net), self._copy, strict=True):
                 tensor.copy_(saved)
             optimizer = _optimizer_state(net)
-            if isinstance(net.optimizer_, torch.optim.LBFGS):
+            if isinstance(net.optimizer_, LBFGS):
                 return  # its one step is the whole fit: nothing to resume
             if len(optimizer) != len(self._optimizer_copy):
                 net.optimizer_.state.clear()  # saved before its first step
@@ -150,7 +144,7 @@ def _module_state(net) -> list:
 
 def _optimizer_state(net) -> list:
     """The optimizer's tensors (moments, step counts) of every parameter."""
-    if isinstance(net.optimizer_, torch.optim.LBFGS):
+    if isinstance(net.optimizer_, LBFGS):
         return []
     return [
         value
@@ -299,69 +293,15 @@ def report_stop(net, held_out: bool) -> None:
         )
 
 
-def lbfgs_stalled(net, dataset, *, tol: float, max_iter: int, max_fun: int) -> bool:
-    """Whether L-BFGS stopped short of scipy's convergence tests, within
-    ``max_iter`` and ``max_fun``: torch's also stops when its last step
-    barely moved the weights, where scipy's line search fails (and
-    scikit-learn warns). scipy's tests: the largest gradient value at most
-    ``tol``, or a relative decrease of the loss at most its ``ftol``. Costs
-    one more evaluation of the loss and its gradient, on ``dataset``."""
-    state = lbfgs_state(net.optimizer_)
-    if (
-        net.diverged_at_ is not None
-        or net.interrupted_at_ is not None
-        or state.get("n_iter", 0) >= max_iter
-        or state.get("func_evals", 0) >= max_fun
-    ):
-        return False  # reported otherwise
-    net._zero_grad_optimizer()
-    net.train_step_single(dataset[0 : len(dataset)])  # the final gradient
-    gradients = [p.grad for p in net.module_.parameters() if p.grad is not None]
-    if max(float(g.abs().max()) for g in gradients) <= tol:
-        return False
-    step, size = state.get("d"), state.get("t")
-    tolerance = net.optimizer_.defaults["tolerance_change"]
-    if step is not None and float((step * size).abs().max()) <= tolerance:
-        return True  # the last step left the weights: a failed line search
-    loss, previous = net.history[-1, "train_loss"], state.get("prev_loss")
-    if previous is None:
-        return True
-    scale = max(abs(loss), abs(previous), 1.0)
-    return abs(previous - loss) > _SCIPY_FTOL * scale
-
-
-@functools.cache
-def scipy_reason(limit: str) -> str:
-    """scipy's own words for L-BFGS-B reaching ``limit`` ("maxiter" or
-    "maxfun"), which its releases spell differently ("TOTAL NO. OF F,G
-    EVALUATIONS", "TOTAL NO. of f AND g EVALUATIONS"): asked of this scipy
-    once, on a two-variable problem stopped at its first step."""
-
-    def loss(x):
-        return float(x @ x + np.sin(x).sum()), 2 * x + np.cos(x)
-
-    result = scipy.optimize.minimize(
-        loss, np.full(2, 5.0), jac=True, method="L-BFGS-B", options={limit: 1}
-    )
-    return str(result.message)
-
-
-def lbfgs_warning(
-    n_iter: int, max_iter: int, evaluations: int, max_fun: int, stalled: bool
-) -> str | None:
-    """scikit-learn's L-BFGS warning, word for word, with scipy's reason; None
-    when L-BFGS converged."""
-    if n_iter >= max_iter:
-        status, reason = 1, scipy_reason("maxiter")
-    elif evaluations >= max_fun:
-        status, reason = 1, scipy_reason("maxfun")
-    elif stalled:
-        status, reason = 2, "ABNORMAL: ROUNDING ERRORS PREVENT PROGRESS"
-    else:
+def lbfgs_warning(report: dict, max_iter: int) -> str | None:
+    """scikit-learn's L-BFGS warning, word for word, from scipy's ``report``
+    (see :func:`~sknn._optim.lbfgs_state`); None when L-BFGS converged."""
+    if not report or report["status"] == 0:
         return None
+    n_iter = min(report["n_iter"], max_iter)
     message = (
         f"lbfgs failed to converge after {n_iter} iteration(s) "
-        f"(status={status}):\n{reason}\n"
+        f"(status={report['status']}):\n{report['message']}\n"
     )
     if n_iter == max_iter:
         message += (

@@ -49,11 +49,6 @@ _MLP_ATTRIBUTES_DOC = (
 class _MLPMixin:
     """The feedforward architecture: builds :class:`sknn.modules.MLP`."""
 
-    # Measured on 2 cores (benchmarks/run.py, case b): a dense step on 32 rows
-    # takes a third longer on two threads than on one; on 256 rows the second
-    # thread pays off.
-    _single_thread_batch_size = 128
-
     def _build_module(self) -> MLP:
         return MLP(
             n_features=self.n_features_in_,

@@ -1,11 +1,13 @@
 """The shared training engine: batches, epochs without batch hooks, threads."""
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import registry
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
@@ -89,16 +91,24 @@ class ThreadProbe(Callback):
         self.threads_.append(torch.get_num_threads())
 
 
-@pytest.mark.parametrize("batch_size, expected", [(16, 1), (150, 2)])
-def test_small_batches_train_on_one_thread_and_restore_the_setting(
-    iris, batch_size, expected
+@pytest.mark.parametrize(
+    "hidden, batch_size, expected",
+    [((8,), 16, 1), ((8,), 150, 1), ((256, 256), 128, 2)],
+    ids=["small batches", "small network", "large steps"],
+)
+def test_threads_follow_the_work_of_a_step_and_the_setting_is_restored(
+    iris, monkeypatch, hidden, batch_size, expected
 ):
+    """One thread per FLOPS_PER_THREAD of work in a step: a small network on
+    150 rows gets one thread as small batches do; (256, 256) on 128 rows of 4
+    features (52 million operations) gets two, torch's setting here."""
+    monkeypatch.setattr("sknn._device.free_cores", lambda: 2)  # an idle machine
     X, y = iris
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
         clf = MLPClassifier(
-            (8,),
+            hidden,
             max_iter=2,
             batch_size=batch_size,
             callbacks=[("probe", ThreadProbe())],
@@ -108,6 +118,100 @@ def test_small_batches_train_on_one_thread_and_restore_the_setting(
     finally:
         torch.set_num_threads(before)
     assert dict(clf.net_.callbacks_)["probe"].threads_ == [expected] * 2
+
+
+def test_threads_never_exceed_the_free_cores_or_torchs_setting(monkeypatch):
+    """On a loaded machine, a step that would gain from more threads takes
+    only the cores nothing else runs on: threads waiting for busy cores at
+    every kernel cost far more than they gain."""
+    from sknn._device import FLOPS_PER_THREAD, training_threads
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(4)
+    try:
+        monkeypatch.setattr("sknn._device.free_cores", lambda: 4)
+        assert training_threads(1e3) == 1
+        assert training_threads(2.5 * FLOPS_PER_THREAD) == 2
+        assert training_threads(100 * FLOPS_PER_THREAD) == 4  # torch's setting
+        monkeypatch.setattr("sknn._device.free_cores", lambda: 1)
+        assert training_threads(100 * FLOPS_PER_THREAD) == 1
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_free_cores_counts_what_else_runs(monkeypatch, tmp_path):
+    """Free cores: those of the CPU set, less the threads that run or wait to
+    run now besides this one (/proc/loadavg's fourth field on Linux)."""
+    import builtins
+
+    from sknn import _device
+
+    monkeypatch.setattr(_device.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    real_open = builtins.open
+
+    def fake_open(path, *args, **kwargs):
+        if path == "/proc/loadavg":
+            loadavg = tmp_path / "loadavg"
+            loadavg.write_text("2.50 1.20 0.80 3/412 12345\n")
+            return real_open(loadavg, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    assert _device.free_cores() == 2  # 4 cores, 2 others running
+    monkeypatch.setattr(_device.os, "sched_getaffinity", lambda pid: {0})
+    assert _device.free_cores() == 1  # never fewer than one
+
+
+def test_the_work_of_a_step_is_counted_from_the_module():
+    """Forward and backward of a batch through a (10, 10) network on 20
+    features: 3 x 2 x (20*10 + 10*10 + 10*1) operations per row."""
+    X = np.random.RandomState(0).normal(size=(64, 20)).astype(np.float32)
+    y = np.arange(64) % 2
+    clf = MLPClassifier((10, 10), max_iter=1, batch_size=32).fit(X, y)
+    dataset = ArrayDataset(torch.from_numpy(X), torch.from_numpy(y).float()[:, None])
+    assert clf.net_.step_flops(dataset, 32) == 3 * 2 * (200 + 100 + 10) * 32
+
+
+class _EveryBatch(Callback):
+    """Listens to every batch: the step takes skorch's full path."""
+
+    def on_batch_end(self, net, **kwargs):
+        pass
+
+
+def _fit_both_paths(entry, **params):
+    X, y = entry.make_data()
+    weights = {}
+    if entry.kind != "transformer":  # weighted losses and batch statistics
+        weights["sample_weight"] = np.random.RandomState(0).uniform(0.5, 2, len(X))
+    states = []
+    for callbacks in (None, [_EveryBatch()]):
+        est = entry.estimator(max_iter=3, random_state=0, callbacks=callbacks, **params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            entry.fit(est, X, y, **weights)
+        assert est.net_.batch_hooks_ == (callbacks is not None)
+        curve = [row["train_loss"] for row in est.history_]
+        states.append((est.module_.state_dict(), curve))
+    return states
+
+
+@pytest.mark.parametrize("solver", ["adam", "adamw", "sgd", "lbfgs"])
+@pytest.mark.parametrize("entry", registry())
+def test_the_minimal_step_gives_the_full_paths_weights_bit_for_bit(entry, solver):
+    """Epochs no callback follows batch by batch take the minimal step; with a
+    batch callback, skorch's whole per-batch chain. Same weights, bit for
+    bit, and the same learning curve, for every estimator and solver."""
+    extra = {"batch_size": 20}
+    if solver == "sgd":
+        extra["momentum"] = 0.9
+    (fast, fast_curve), (full, full_curve) = _fit_both_paths(
+        entry, solver=solver, **({} if solver == "lbfgs" else extra)
+    )
+    assert fast.keys() == full.keys()
+    for name in fast:
+        assert torch.equal(fast[name], full[name]), name
+    assert fast_curve == full_curve
 
 
 def test_fast_predict_path_matches_validated_input(iris):

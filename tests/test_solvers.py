@@ -90,22 +90,61 @@ def test_lbfgs_warnings_are_scikit_learns(limit):
     assert messages[0] == messages[1]
 
 
-def test_lbfgs_warns_when_its_line_search_stalls():
-    """torch's L-BFGS also stops when a step leaves the weights as they were,
-    well before max_iter, with a gradient still far above tol: where scipy's
-    line search fails and scikit-learn warns (status 2). Before, sknn was
-    silent there: measured on this regression, 310 of 500 iterations."""
-    from sknn import MLPRegressor
+@pytest.mark.parametrize(
+    "status, n_iter, message",
+    [
+        (2, 37, "ABNORMAL: "),
+        (1, 200, "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT"),
+        (1, 12, "STOP: TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT"),
+    ],
+)
+def test_lbfgs_warning_is_scikit_learns_for_every_scipy_stop(status, n_iter, message):
+    """L-BFGS is scipy's, as in scikit-learn: whatever scipy reports (a failed
+    line search among them), the warning says it as scikit-learn does."""
+    from scipy.optimize import OptimizeResult
+    from sklearn.utils.optimize import _check_optimize_result
 
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(100, 4)).astype(np.float32)
-    y = ((X @ rng.normal(size=4)) ** 2 * 1e6).astype(np.float32)
-    model = MLPRegressor(
-        solver="lbfgs", max_iter=500, hidden_layer_sizes=(10,), random_state=0
-    )
-    with pytest.warns(ConvergenceWarning, match=r"\(status=2\):\nABNORMAL"):
-        model.fit(X, y)
-    assert model.n_iter_ < 500
+    from sknn._stopping import lbfgs_warning
+
+    result = OptimizeResult(status=status, nit=n_iter, message=message)
+    with pytest.warns(ConvergenceWarning) as record:
+        _check_optimize_result("lbfgs", result, max_iter=200)
+    report = {"status": status, "n_iter": n_iter, "message": message}
+    assert lbfgs_warning(report, max_iter=200) == str(record[0].message)
+    assert lbfgs_warning({**report, "status": 0}, max_iter=200) is None
+
+
+class _FirstWeights(Callback):
+    """Keep the module's weights as training begins."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.weights_ = [p.detach().clone() for p in net.module_.parameters()]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_lbfgs_is_scipys_as_in_scikit_learn(iris):
+    """sknn's L-BFGS is scipy's L-BFGS-B with scikit-learn's options: from
+    the same weights, on the same float64 loss, it runs scikit-learn's
+    iterations to scikit-learn's weights."""
+    from sklearn.neural_network import MLPClassifier as SklearnClassifier
+    from sklearn.preprocessing import StandardScaler
+
+    from sknn import MLPClassifier
+
+    X, y = iris
+    X = StandardScaler().fit_transform(X)
+    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=30, random_state=0)
+    ours = MLPClassifier(**params, callbacks=[_FirstWeights()]).fit(X, y)
+    theirs = SklearnClassifier(**{**params, "max_iter": 1}).fit(X, y)  # its shapes
+    first = dict(ours.net_.callbacks_)["_FirstWeights_0"].weights_
+    theirs.coefs_ = [w.T.numpy().copy() for w in first[0::2]]
+    theirs.intercepts_ = [b.numpy().copy() for b in first[1::2]]
+    theirs.set_params(warm_start=True, max_iter=30).fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_ == 30
+    assert ours.loss_ < 0.2
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
+    for ours_w, theirs_w in zip(ours.coefs_, theirs.coefs_, strict=True):
+        np.testing.assert_allclose(ours_w, theirs_w, rtol=1e-4, atol=1e-6)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
