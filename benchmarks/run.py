@@ -22,10 +22,33 @@ e  how training grows with data: case a's network, 1 epoch, at 10k, 100k and
    so that its peak is its own): ``memory`` is the fit's peak resident memory
    beyond what the process held before, plus the data, over the data plus the
    model (1.00x = no copy of anything)
+f  default settings, sknn vs scikit-learn: ``MLPClassifier(max_iter=30)``
+   and nothing else set (batch ``"auto"`` = 200, alpha 1e-4, torch's own
+   threads) on 3,000 x 40 float64 rows, 5 classes; ``n_iter_no_change`` is
+   set off in both so that both run the 30 epochs
+g  case f on a busy machine: one CPU-burning process per core runs beside
+   the fits (each stops by itself after a deadline, and all are stopped at
+   the end of the case)
+h  L-BFGS on small data: 200 x 20 float64 rows, 2 classes, hidden (10, 10),
+   sknn vs scikit-learn (their iteration counts in the ``acc`` column's
+   stead would differ: held-out accuracy, as everywhere)
+i  sparse input: 3,000 x 1,000 CSR rows, 2% non-zero, hidden (100,), batch
+   200, 20 epochs; each library's sparse fit against its own dense fit of
+   the same data
+j  float64 input for the CNN: case d's CNNClassifier on the digits as
+   float64 images against the same fit on float32 images (sknn trains in the
+   input's float64 on the CPU, as scikit-learn does)
+k  threads: a training step of dense networks at 1 and 2 intra-op threads,
+   with the step's floating-point operations, which set
+   ``sknn._device.FLOPS_PER_THREAD`` (``ratio``: the time on 2 threads over
+   the time on 1)
+
+On a machine with CUDA, ``--cases cuda`` runs cases a, b and d's CNN on the
+GPU too: sknn against the plain loop on the device.
 
 Usage::
 
-    python benchmarks/run.py                 # every case, 3 repeats
+    python benchmarks/run.py                 # every case, 3 repeats (cuda: if present)
     python benchmarks/run.py --cases b c --repeats 5
     python benchmarks/run.py --quick         # tiny sizes: checks the script runs
     python benchmarks/run.py --cases e --sizes 10000 100000
@@ -73,30 +96,33 @@ TRAINING_CASES = {
 QUICK = dict(n_samples=1_000, hidden=(32,), batch_size=64, epochs=2)
 
 
-def make_data(n_samples, seed=0):
+def make_data(n_samples, seed=0, n_features=64, n_classes=10, dtype=np.float32):
     X, y = make_classification(
         n_samples=int(n_samples * 1.25),
-        n_features=64,
-        n_informative=32,
-        n_classes=10,
+        n_features=n_features,
+        n_informative=n_features // 2,
+        n_classes=n_classes,
         random_state=seed,
     )
-    X = ((X - X.mean(0)) / X.std(0)).astype(np.float32)
+    X = ((X - X.mean(0)) / X.std(0)).astype(dtype)
     return train_test_split(X, y, train_size=n_samples, random_state=seed)
 
 
 # ---------------------------------------------------------------- competitors
-def plain_torch_loop(module, X, y, batch_size, epochs, loss_fn=None):
-    """The fast way to write the loop by hand: tensors converted once, a random
-    permutation per epoch, slices as batches, Adam with torch's defaults.
-    Returns the trained module, in eval mode."""
-    X_t = torch.from_numpy(X)
+def plain_torch_loop(module, X, y, batch_size, epochs, loss_fn=None, device="cpu"):
+    """The fast way to write the loop by hand: tensors converted once (and
+    moved to ``device`` once), a random permutation per epoch, slices as
+    batches, Adam with torch's defaults. Returns the trained module, in eval
+    mode."""
+    X_t = torch.from_numpy(X).to(device)
     y_t = torch.from_numpy(y) if y.dtype.kind == "f" else torch.from_numpy(y).long()
+    y_t = y_t.to(device)
+    module = module.to(device)
     optimizer = torch.optim.Adam(module.parameters(), lr=1e-3)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     module.train()
     for _ in range(epochs):
-        order = torch.randperm(len(X_t))
+        order = torch.randperm(len(X_t), device=device)
         for start in range(0, len(X_t), batch_size):
             index = order[start : start + batch_size]
             optimizer.zero_grad(set_to_none=True)
@@ -108,10 +134,11 @@ def plain_torch_loop(module, X, y, batch_size, epochs, loss_fn=None):
 
 def class_predictor(module):
     """``predict`` of a trained classification module: the top class."""
+    device = next(module.parameters()).device
 
     def predict(X_new):
         with torch.inference_mode():
-            return module(torch.from_numpy(X_new)).argmax(1).numpy()
+            return module(torch.from_numpy(X_new).to(device)).argmax(1).cpu().numpy()
 
     return predict
 
@@ -366,6 +393,257 @@ def run_predict_case(repeats, quick):
     return rows
 
 
+# ----------------------------------------------------- the cases users feel
+def side_by_side(title, competitors, repeats, reference):
+    """``competitors``: label -> ``fit(seed)`` returning the held-out
+    accuracy. Each runs ``repeats`` times, interleaved, after one warm-up."""
+    for fit in competitors.values():
+        fit(0)  # warm-up: imports, first-call paths
+    times = {label: [] for label in competitors}
+    scores = {label: [] for label in competitors}
+    for repeat in range(repeats):
+        for label, fit in competitors.items():
+            seconds, score = time_call(fit, repeat)
+            times[label].append(seconds)
+            scores[label].append(float(score))
+    return summarize(title, times, scores, reference=reference)
+
+
+def held_out(model, X_test, y_test):
+    return np.mean(model.predict(X_test) == y_test)
+
+
+def defaults_competitors(quick):
+    """(f) Both MLPs with their defaults, 30 epochs, on float64 rows."""
+    n_samples, epochs = (600, 3) if quick else (3_000, 30)
+    X, X_test, y, y_test = make_data(n_samples, n_features=40, n_classes=5, dtype=float)
+    settings = dict(max_iter=epochs, n_iter_no_change=np.inf)
+
+    def ours(seed):
+        model = MLPClassifier(random_state=seed, **settings).fit(X, y)
+        return held_out(model, X_test, y_test)
+
+    def theirs(seed):
+        model = SklearnMLP(random_state=seed, **settings).fit(X, y)
+        return held_out(model, X_test, y_test)
+
+    return {"sknn": ours, "sklearn": theirs}
+
+
+def run_defaults_case(repeats, quick):
+    return side_by_side(
+        "f: default settings", defaults_competitors(quick), repeats, "sklearn"
+    )
+
+
+def _burn(deadline):
+    """Keep one core busy until ``deadline`` (time.time())."""
+    while time.time() < deadline:
+        pass
+
+
+def run_busy_case(repeats, quick, budget_s=600):
+    """(g) Case f with one CPU-burning process per core beside it. Each
+    burner stops by itself after ``budget_s`` seconds whatever happens to
+    this process, and all are stopped when the case ends."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # no copy of torch's state
+    deadline = time.time() + budget_s
+    burners = [
+        context.Process(target=_burn, args=(deadline,), daemon=True)
+        for _ in range(os.cpu_count() or 1)
+    ]
+    for burner in burners:
+        burner.start()
+    try:
+        time.sleep(0.5)  # the burners are running
+        return side_by_side(
+            "g: defaults, busy machine", defaults_competitors(quick), repeats, "sklearn"
+        )
+    finally:
+        for burner in burners:
+            burner.terminate()
+        for burner in burners:
+            burner.join()
+
+
+def run_lbfgs_case(repeats, quick):
+    """(h) L-BFGS on 200 rows of 20 float64 features, hidden (10, 10)."""
+    X, X_test, y, y_test = make_data(
+        200, n_features=20, n_classes=2, dtype=float, seed=1
+    )
+    settings = dict(hidden_layer_sizes=(10, 10), solver="lbfgs")
+    if quick:
+        settings["max_iter"] = 10
+
+    def ours(seed):
+        model = MLPClassifier(random_state=seed, **settings).fit(X, y)
+        return held_out(model, X_test, y_test)
+
+    def theirs(seed):
+        model = SklearnMLP(random_state=seed, **settings).fit(X, y)
+        return held_out(model, X_test, y_test)
+
+    return side_by_side(
+        "h: L-BFGS, 200 rows", {"sknn": ours, "sklearn": theirs}, repeats, "sklearn"
+    )
+
+
+def run_sparse_case(repeats, quick):
+    """(i) Each library on CSR rows against itself on the same rows, dense."""
+    import scipy.sparse as sp
+
+    n_samples, n_features, epochs = (600, 200, 2) if quick else (3_000, 1_000, 20)
+    rng = np.random.default_rng(0)
+    X = sp.random(
+        int(n_samples * 1.25), n_features, density=0.02, format="csr",
+        random_state=rng, dtype=np.float32,
+    )  # fmt: skip
+    w = rng.standard_normal((n_features, 5))
+    y = np.asarray(X @ w).argmax(1)
+    X, X_test, y, y_test = train_test_split(X, y, train_size=n_samples, random_state=0)
+    settings = dict(batch_size=200, max_iter=epochs, n_iter_no_change=np.inf)
+    rows = []
+    for name, cls, label in (
+        ("sknn", MLPClassifier, "i: sparse / dense, sknn"),
+        ("sklearn", SklearnMLP, "i: sparse / dense, sklearn"),
+    ):
+
+        def fit(seed, X=X, cls=cls):
+            model = cls(random_state=seed, **settings).fit(X, y)
+            return held_out(model, X_test, y_test)
+
+        competitors = {
+            f"{name} dense": lambda seed, fit=fit: fit(seed, X.toarray()),
+            f"{name} sparse": fit,
+        }
+        rows += side_by_side(label, competitors, repeats, f"{name} dense")
+    return rows
+
+
+def run_float64_case(repeats, quick):
+    """(j) The CNN of case d on float64 images against float32 ones."""
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).reshape(-1, 1, 8, 8)
+    X, X_test, y, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+    epochs = 2 if quick else 10
+
+    def fit(dtype):
+        def run(seed):
+            model = CNNClassifier(
+                filters=(32, 64), global_pool=False, normalization=None,
+                learning_rate="constant", learning_rate_init=1e-3,
+                label_smoothing=0, batch_size=64, max_iter=epochs,
+                n_iter_no_change=np.inf, alpha=0.0, random_state=seed,
+                device="cpu",
+            ).fit(X.astype(dtype), y)  # fmt: skip
+            return held_out(model, X_test.astype(dtype), y_test)
+
+        return run
+
+    competitors = {"sknn float32": fit(np.float32), "sknn float64": fit(np.float64)}
+    return side_by_side("j: CNN, float64 input", competitors, repeats, "sknn float32")
+
+
+def dense_step(hidden, batch_size):
+    """One Adam step of an MLP on a random batch of 64 features, and its
+    floating-point operations (forward and backward, counted by torch)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    torch.manual_seed(0)
+    module = MLP(64, 10, hidden)
+    X = torch.randn(batch_size, 64)
+    y = torch.randint(0, 10, (batch_size,))
+    optimizer = torch.optim.Adam(module.parameters(), fused=True)
+
+    def step():
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(module(X), y).backward()
+        optimizer.step()
+
+    with FlopCounterMode(display=False) as counter:
+        step()
+    return step, counter.get_total_flops()
+
+
+def run_threads_case(repeats, quick):
+    """(k) One training step of dense networks on 1 and 2 threads."""
+    shapes = [((100,), 200), ((256, 256), 32), ((256, 256), 64), ((256, 256), 256)]
+    loops = 5 if quick else 200
+    before = torch.get_num_threads()
+    rows = []
+    try:
+        for hidden, batch_size in shapes[:1] if quick else shapes:
+            step, flops = dense_step(hidden, batch_size)
+            times = {"1 thread": [], "2 threads": []}
+            for _ in range(repeats):
+                for threads, label in enumerate(times, start=1):
+                    torch.set_num_threads(threads)
+                    step()
+                    start = time.perf_counter()
+                    for _ in range(loops):
+                        step()
+                    times[label].append((time.perf_counter() - start) / loops)
+            case = f"k: step, {flops / 1e6:.0f} MFLOP"
+            rows += summarize(case, times, None, reference="1 thread")
+    finally:
+        torch.set_num_threads(before)
+    return rows
+
+
+def cuda_training_case(case, repeats, quick):
+    """Case a or b on the GPU: sknn against the plain loop there."""
+    params = QUICK if quick else TRAINING_CASES[case]
+    X, X_test, y, y_test = make_data(params["n_samples"])
+    hidden, batch_size = params["hidden"], params["batch_size"]
+    epochs = params["epochs"]
+
+    def plain(seed):
+        torch.manual_seed(seed)
+        module = MLP(X.shape[1], 10, hidden)
+        trained = plain_torch_loop(module, X, y, batch_size, epochs, device="cuda")
+        return np.mean(class_predictor(trained)(X_test) == y_test)
+
+    def ours(seed):
+        model = MLPClassifier(
+            hidden, batch_size=batch_size, max_iter=epochs,
+            n_iter_no_change=np.inf, alpha=0.0, random_state=seed, device="cuda",
+        ).fit(X, y)  # fmt: skip
+        return held_out(model, X_test, y_test)
+
+    competitors = {"plain torch": plain, "sknn": ours}
+    return side_by_side(f"{case}: train, cuda", competitors, repeats, "plain torch")
+
+
+def run_cuda_cases(repeats, quick):
+    """Cases a, b and d's CNN on the GPU: sknn against the plain loop there."""
+    rows = cuda_training_case("a", repeats, quick)
+    rows += cuda_training_case("b", repeats, quick)
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32).reshape(-1, 1, 8, 8)
+    X, X_test, y, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+    epochs = 2 if quick else 20
+
+    def plain_cnn(seed):
+        torch.manual_seed(seed)
+        trained = plain_torch_loop(CNN((1, 8, 8), 10), X, y, 64, epochs, device="cuda")
+        return np.mean(class_predictor(trained)(X_test) == y_test)
+
+    def ours_cnn(seed):
+        model = CNNClassifier(
+            filters=(32, 64), global_pool=False, normalization=None,
+            learning_rate="constant", learning_rate_init=1e-3, label_smoothing=0,
+            batch_size=64, max_iter=epochs, n_iter_no_change=np.inf, alpha=0.0,
+            random_state=seed, device="cuda",
+        ).fit(X, y)  # fmt: skip
+        return held_out(model, X_test, y_test)
+
+    competitors = {"plain torch": plain_cnn, "sknn": ours_cnn}
+    rows += side_by_side("d: CNN train, cuda", competitors, repeats, "plain torch")
+    return rows
+
+
 def _memory_kib():
     """(resident, peak resident) memory of this process, in KiB (Linux)."""
     values = {}
@@ -498,9 +776,25 @@ def machine():
     }
 
 
+# Every case but cuda, in the order they run by default.
+CASES = {
+    "a": None,
+    "b": None,
+    "c": run_predict_case,
+    "d": run_other_estimators_case,
+    "e": None,
+    "f": run_defaults_case,
+    "g": run_busy_case,
+    "h": run_lbfgs_case,
+    "i": run_sparse_case,
+    "j": run_float64_case,
+    "k": run_threads_case,
+}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--cases", nargs="+", default=["a", "b", "c", "d", "e"])
+    parser.add_argument("--cases", nargs="+", default=None)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 repeat")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
@@ -515,20 +809,25 @@ def main(argv=None):
     repeats = 1 if args.quick else args.repeats
 
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    cases = args.cases or [*CASES, *(["cuda"] if torch.cuda.is_available() else [])]
     rows = []
-    for case in args.cases:
+    for case in cases:
         if case in TRAINING_CASES:
             params = QUICK if args.quick else TRAINING_CASES[case]
             rows += run_training_case(case, params, repeats)
-        elif case == "c":
-            rows += run_predict_case(repeats, args.quick)
-        elif case == "d":
-            rows += run_other_estimators_case(repeats, args.quick)
         elif case == "e":
             sizes = [2_000] if args.quick else args.sizes
             rows += run_scaling_case(sizes, repeats)
+        elif case == "cuda":
+            if not torch.cuda.is_available():
+                parser.error("--cases cuda needs a CUDA GPU (none is visible)")
+            rows += run_cuda_cases(repeats, args.quick)
+        elif case in CASES:
+            rows += CASES[case](repeats, args.quick)
         else:
-            parser.error(f"unknown case {case!r}; choose from a, b, c, d, e")
+            parser.error(
+                f"unknown case {case!r}; choose from {', '.join(CASES)} or cuda"
+            )
     print(format_table(rows))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2))

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from ._data import BatchLoader
 from ._device import forward_flops
-from ._optim import LBFGS, add_scaled_, batch_stepper
+from ._optim import LBFGS, BatchSteps, add_scaled_
 from ._stopping import LastGoodEpoch, sigint_seen
 from .modules._norm import batch_weights, weighted_norms
 
@@ -114,19 +114,17 @@ class TrainingNet(NeuralNet):
         # and raise the peak memory of a long epoch.
         self._set_training(True)
         params = [p for group in self.optimizer_.param_groups for p in group["params"]]
-        step_optimizer = None
+        step_optimizer = BatchSteps(self.optimizer_)
         stacked, losses, sizes = [], [], []
-        for batch in iterator:
-            if step_optimizer is None:
-                # Prepared after a first step, which makes the optimizer's state.
-                losses.append(self.minimal_step(batch, params, self.optimizer_.step))
-                step_optimizer = batch_stepper(self.optimizer_)
-            else:
+        try:
+            for batch in iterator:
                 losses.append(self.minimal_step(batch, params, step_optimizer))
-            sizes.append(len(batch[1]))
-            if len(losses) == 256:
-                stacked.append(torch.stack(losses))
-                losses = []
+                sizes.append(len(batch[1]))
+                if len(losses) == 256:
+                    stacked.append(torch.stack(losses))
+                    losses = []
+        finally:
+            step_optimizer.close()
         if losses:
             stacked.append(torch.stack(losses))
         values = torch.cat(stacked).tolist() if stacked else []
@@ -150,7 +148,7 @@ class TrainingNet(NeuralNet):
         gradients, forward, loss, backward, penalty gradient, clipping,
         optimizer step), hence the same weights, bit for bit. ``params`` are
         the optimizer's parameters; ``step_optimizer()`` steps it (see
-        :func:`~sknn._optim.batch_stepper`). Returns the detached loss."""
+        :class:`~sknn._optim.BatchSteps`). Returns the detached loss."""
         X, y = batch
         if isinstance(self.optimizer_, LBFGS):
 

@@ -108,31 +108,11 @@ class _DirectFusedStep:
         return None
 
     def prepared_step(self):
-        """A callable doing :meth:`step` (no closure) the direct way, with the
-        kernels' arguments gathered once rather than at every step; valid
-        while the groups' options and the optimizer's state stay as they are
-        (the engine prepares one per epoch). None unless the direct step
-        applies (as :meth:`step` decides; not before a first step)."""
+        """A :class:`_PreparedSteps` doing :meth:`step` (no closure) the
+        direct way, batch after batch; None unless the direct step applies
+        (as :meth:`step` decides; not before a first step)."""
         calls = self._direct_calls()
-        if calls is None:
-            return None
-        params = [args[0] for _, _, args, _ in calls]
-
-        def step():
-            grads = [[p.grad for p in group] for group in params]
-            if any(g is None for group in grads for g in group):
-                return self.step()  # another set of gradients: torch decides
-            _run_calls(
-                [
-                    (kernel, steps, (args[0], fresh, *args[2:]), options)
-                    for (kernel, steps, args, options), fresh in zip(
-                        calls, grads, strict=True
-                    )
-                ]
-            )
-            return None
-
-        return step
+        return None if calls is None else _PreparedSteps(self, calls)
 
     def _direct_calls(self) -> list | None:
         """The fused-kernel call of each group, or None unless every group is
@@ -189,6 +169,56 @@ class _DirectFusedStep:
             }
             calls.append((kernel, [s["step"] for s in states], args, options))
         return calls
+
+
+class _PreparedSteps:
+    """The direct fused steps of one epoch, their arguments gathered once
+    rather than at every step: valid while the groups' options and the
+    optimizer's state stay as they are (between epochs, schedules change
+    the learning rate). Call it once per batch, then :meth:`close`.
+
+    The parameters of a group are stepped together, so their step counts
+    are equal: one counter per group goes up at each step (torch's step adds
+    1 to each parameter's, a kernel per parameter's count), which the kernel
+    reads for every parameter, and :meth:`close` copies it to the others.
+    """
+
+    def __init__(self, optimizer, calls):
+        self.optimizer = optimizer
+        self.params = [args[0] for _, _, args, _ in calls]
+        self.calls = []
+        self.followers = []
+        for kernel, steps, args, options in calls:
+            if len({float(step) for step in steps}) == 1:
+                lead, followers = steps[0], steps[1:]
+                steps = [lead] * len(steps)
+            else:  # counts that differ (parameters without gradients once)
+                lead, followers = None, []
+            self.calls.append((kernel, steps, lead, args[2:], options))
+            self.followers.append((lead, followers))
+
+    def __call__(self) -> None:
+        grads = [[p.grad for p in group] for group in self.params]
+        if any(g is None for group in grads for g in group):
+            self.close()
+            return self.optimizer.step()  # another set of gradients: torch decides
+        with torch.no_grad():
+            for (kernel, steps, lead, rest, options), params, fresh in zip(
+                self.calls, self.params, grads, strict=True
+            ):
+                if lead is None:
+                    _foreach_add_(steps, 1)
+                else:
+                    lead.add_(1)
+                kernel(params, fresh, *rest, steps, **options)
+        return None
+
+    def close(self) -> None:
+        """Bring every parameter's step count to its group's."""
+        with torch.no_grad():
+            for lead, followers in self.followers:
+                for step in followers:
+                    step.copy_(lead)
 
 
 def _run_calls(calls) -> None:
@@ -303,27 +333,47 @@ SOLVERS = {
 }
 
 
-def batch_stepper(optimizer: torch.optim.Optimizer):
-    """``optimizer.step`` for a loop that steps once per batch, without torch's
+class BatchSteps:
+    """``optimizer.step()`` for the batches of one epoch, without torch's
     wrapper around it (its profiler scope and hook dispatch, ~15 µs) when no
-    step hook is registered and no profiler records: the prepared direct step
-    of :class:`Adam` and :class:`AdamW` (see ``prepared_step``), or the
-    optimizer's own step. Valid for one epoch (the learning rate may change
-    between epochs)."""
-    hooked = (
-        optimizer._optimizer_step_pre_hooks
-        or optimizer._optimizer_step_post_hooks
-        or _global_optimizer_pre_hooks
-        or _global_optimizer_post_hooks
-        or getattr(torch.autograd.profiler, "_is_profiler_enabled", True)
-    )
-    if hooked:
-        return optimizer.step
-    prepare = getattr(optimizer, "prepared_step", None)
-    prepared = prepare() if prepare is not None else None
-    if prepared is not None:
-        return prepared
-    return functools.partial(_unhooked(type(optimizer).step), optimizer)
+    step hook is registered and no profiler records: after a first step
+    through torch (which makes the optimizer's state), the prepared direct
+    steps of :class:`Adam` and :class:`AdamW` (``prepared_step``), or the
+    optimizer's own step. Call it once per batch, then :meth:`close`.
+    """
+
+    def __init__(self, optimizer: torch.optim.Optimizer):
+        self.optimizer = optimizer
+        self.step = None  # until the first batch
+
+    def __call__(self) -> None:
+        if self.step is not None:
+            self.step()
+            return
+        self.optimizer.step()
+        self.step = self._prepare()
+
+    def _prepare(self):
+        optimizer = self.optimizer
+        hooked = (
+            optimizer._optimizer_step_pre_hooks
+            or optimizer._optimizer_step_post_hooks
+            or _global_optimizer_pre_hooks
+            or _global_optimizer_post_hooks
+            or getattr(torch.autograd.profiler, "_is_profiler_enabled", True)
+        )
+        if hooked:
+            return optimizer.step
+        prepare = getattr(optimizer, "prepared_step", None)
+        prepared = prepare() if prepare is not None else None
+        if prepared is not None:
+            return prepared
+        return functools.partial(_unhooked(type(optimizer).step), optimizer)
+
+    def close(self) -> None:
+        close = getattr(self.step, "close", None)
+        if close is not None:
+            close()
 
 
 def lbfgs_state(optimizer: LBFGS) -> dict:

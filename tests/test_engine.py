@@ -375,3 +375,17 @@ def test_l2_penalty_value_and_gradient_are_sklearns(iris, weighted):
     for name, param in module.named_parameters():
         expected = before[name] - params["learning_rate_init"] * param.grad
         torch.testing.assert_close(reg.module_.state_dict()[name], expected)
+
+
+@pytest.mark.parametrize("solver", ["adam", "adamw"])
+def test_every_parameters_step_count_is_the_number_of_steps(iris, solver):
+    """The minimal steps count a group's steps once and give every
+    parameter the count at the end of each epoch: the optimizer's state (in
+    saved models, for partial_fit) is torch's."""
+    X, y = iris
+    clf = MLPClassifier((8, 8), solver=solver, batch_size=32, max_iter=3).fit(X, y)
+    steps = [state["step"] for state in clf.net_.optimizer_.state.values()]
+    assert len(steps) == 6 and all(float(step) == 3 * 5 for step in steps)
+    clf.partial_fit(X, y)
+    steps = [state["step"] for state in clf.net_.optimizer_.state.values()]
+    assert all(float(step) == 4 * 5 for step in steps)  # 5 batches an epoch
