@@ -268,6 +268,17 @@ class TrainingNet(NeuralNet):
             self._flops_per_sample = math.inf if flops is None else flops
         return 3 * self._flops_per_sample * batch_size
 
+    def first_parameter(self) -> torch.Tensor:
+        """The module's first parameter, whose dtype and device are the
+        module's: found once per module rather than at every predict."""
+        found = getattr(self, "_first_parameter", None)
+        if found is None or found[0] is not self.module_:
+            found = self._first_parameter = (
+                self.module_,
+                next(self.module_.parameters()),
+            )
+        return found[1]
+
     def _penalized_weights(self) -> list:
         """The parameters the L2 penalty applies to (see :func:`penalized`)."""
         if getattr(self, "_penalized", None) is None:
@@ -286,6 +297,7 @@ class TrainingNet(NeuralNet):
         state.pop("_penalized", None)  # listed again from module_ when needed
         state.pop("_norms", None)
         state.pop("_flops_per_sample", None)  # counted again when needed
+        state.pop("_first_parameter", None)
         return state
 
     def train_step_single(self, batch, **fit_params):

@@ -36,6 +36,8 @@ def standard_container(X, name: str):
     tensor or a memoryview as a numpy array, a pandas Series of samples (or
     of sequences) as a list of them. Sparse data must be 2D; ``name`` (the
     estimator's) is for the error."""
+    if type(X) is np.ndarray:  # the common case, at predict time too
+        return X
     if isinstance(X, torch.Tensor):
         return X.detach().cpu().numpy()
     if isinstance(X, memoryview):

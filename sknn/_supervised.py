@@ -47,6 +47,16 @@ def log_probabilities(raw: torch.Tensor, multiclass: bool, multilabel: bool):
     return torch.nn.functional.logsigmoid(torch.cat([-raw, raw], dim=1))
 
 
+def probabilities(raw: torch.Tensor, multiclass: bool, multilabel: bool):
+    """Probabilities (N, n_classes) from raw outputs, in their dtype: the
+    exponential of :func:`log_probabilities`, in one kernel."""
+    if multiclass:
+        return torch.softmax(raw, dim=1)
+    if multilabel:
+        return torch.sigmoid(raw)
+    return torch.sigmoid(torch.cat([-raw, raw], dim=1))  # 1 - p without cancellation
+
+
 def regression_values(raw: torch.Tensor, exp: bool) -> torch.Tensor:
     """Predicted values from raw outputs, through the log link when ``exp``."""
     raw = raw.double()
@@ -307,7 +317,8 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
         >>> proba.shape, bool(np.allclose(proba.sum(axis=1), 1))
         ((2, 3), True)
         """
-        return np.exp(self.predict_log_proba(X))
+        raw = self._forward(X)
+        return probabilities(raw, self._multiclass, self._multilabel).cpu().numpy()
 
     def predict_log_proba(self, X):
         """Logarithm of the probability of each class for each sample in X.
@@ -338,8 +349,7 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
 
     def _graph_outputs(self, module, x) -> torch.Tensor:
         """What an exported graph computes (``sknn.onnx``): the probabilities."""
-        raw = module(x)
-        return torch.exp(log_probabilities(raw, self._multiclass, self._multilabel))
+        return probabilities(module(x), self._multiclass, self._multilabel)
 
     def score(self, X, y, sample_weight=None) -> float:
         """Mean accuracy on the given data and labels, as scikit-learn's
