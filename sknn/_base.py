@@ -531,6 +531,9 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
         """``X`` validated against the fit and converted for the module."""
         if not hasattr(self, "net_"):  # fitted: spare check_is_fitted's tag lookups
             check_is_fitted(self, "net_")
+        checked = self._input.checked(self, X)
+        if checked is not None:
+            return checked
         return self._input.transform(self, X)[0]
 
     def _infer(self, X, function) -> torch.Tensor:
@@ -542,11 +545,13 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
         param = self.net_.first_parameter()
         dtype = self._input.dtype(param.dtype)
         chunk_size = self._predict_chunk_size
+        sparse = sp.issparse(X)
+        whole = not sparse and X.shape[0] <= chunk_size  # one chunk: no slice
         outputs = []
         with torch.inference_mode():
             for start in range(0, X.shape[0], chunk_size):
-                chunk = X[start : start + chunk_size]
-                if sp.issparse(chunk):
+                chunk = X if whole else X[start : start + chunk_size]
+                if sparse:
                     chunk = chunk.toarray()
                 outputs.append(function(to_tensor(chunk, dtype, param.device)))
         output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)

@@ -24,7 +24,10 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     if not array.flags.writeable:
         # torch refuses to share read-only memory (memmaps): copy it once.
         return torch.tensor(array, device=device, dtype=dtype)
-    return torch.from_numpy(array).to(device=device, dtype=dtype)
+    tensor = torch.from_numpy(array)
+    if tensor.dtype == dtype and device.type == "cpu":
+        return tensor
+    return tensor.to(device=device, dtype=dtype)
 
 
 # Up to this size, the training data is copied once per epoch in shuffled

@@ -130,6 +130,12 @@ class InputKind:
         X, y = self._validate(estimator, X, y, reset=False, **y_kwargs)
         return self._convert(X), y
 
+    def checked(self, estimator, X):
+        """X as the module takes it if X needs no validation nor conversion
+        (predict's common case, checked in a few microseconds), else None:
+        then :meth:`transform` validates it."""
+        return None
+
     def inverse_transform(self, samples: np.ndarray) -> np.ndarray:
         """Module-shaped samples in the layout ``fit`` was given."""
         return samples
@@ -193,13 +199,11 @@ class InputKind:
 class Rows(InputKind):
     """Rows of a table: ``(n_samples, n_features)``, dense or sparse (CSR)."""
 
-    def _validate(self, estimator, X, y, *, reset, **y_kwargs):
+    def checked(self, estimator, X):
         if (
-            not reset
-            and isinstance(y, str)
-            and type(X) is np.ndarray
+            type(X) is np.ndarray
             and X.ndim == 2
-            and X.dtype in (np.float32, np.float64)
+            and X.dtype.char in "fd"  # float32, float64
             and X.shape[0] > 0
             and X.shape[1] == estimator.n_features_in_
             and not hasattr(estimator, "feature_names_in_")
@@ -208,6 +212,11 @@ class Rows(InputKind):
             # A finite float ndarray of the fitted width, on an estimator fitted
             # without feature names, passes every check validate_data makes;
             # for a few rows those checks cost several times the forward pass.
+            return X
+        return None
+
+    def _validate(self, estimator, X, y, *, reset, **y_kwargs):
+        if not reset and isinstance(y, str) and self.checked(estimator, X) is not None:
             return X, None
         return super()._validate(estimator, X, y, reset=reset, **y_kwargs)
 
