@@ -382,7 +382,7 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
             bar.total = epochs
         threads = None
         if device.type == "cpu":
-            threads = training_threads(net.step_flops(dataset, batch_size))
+            threads = training_threads(lambda: net.step_flops(dataset, batch_size))
         with intra_op_threads(threads):
             net.partial_fit(dataset, None, epochs=epochs)
 

@@ -44,13 +44,18 @@ def intra_op_threads(n_threads: int | None):
 FLOPS_PER_THREAD = 15e6
 
 
-def training_threads(flops_per_step: float) -> int:
-    """Intra-op threads for training steps of ``flops_per_step`` on the CPU:
-    one per :data:`FLOPS_PER_THREAD` of work, at most the cores free now (on
-    a loaded machine, threads that wait for busy cores at every kernel cost
-    far more than they gain) and never more than torch's setting."""
-    by_work = max(1, int(flops_per_step // FLOPS_PER_THREAD))
-    return max(1, min(torch.get_num_threads(), by_work, free_cores()))
+def training_threads(flops_per_step) -> int:
+    """Intra-op threads for training steps of ``flops_per_step()`` operations
+    on the CPU: one per :data:`FLOPS_PER_THREAD` of work, at most the cores
+    free now (on a loaded machine, threads that wait for busy cores at every
+    kernel cost far more than they gain) and never more than torch's
+    setting. ``flops_per_step`` is called only when more than one thread is
+    possible."""
+    most = min(torch.get_num_threads(), free_cores())
+    if most <= 1:
+        return 1
+    by_work = int(flops_per_step() // FLOPS_PER_THREAD)
+    return max(1, min(most, by_work))
 
 
 def free_cores() -> int:
@@ -103,16 +108,40 @@ else:  # pragma: no cover
         return FlopCounterMode(display=False)
 
 
-def forward_flops(forward, X, n_samples: int) -> float | None:
-    """Floating-point operations of ``forward(X)`` per sample (``X`` holds
-    ``n_samples``), counted on one pass without gradients; None where torch
-    cannot count them."""
-    try:
-        with torch.no_grad(), _FlopCount() as count:
-            forward(X)
-    except Exception:  # the same forward fails in training, with its error
-        return None
-    return count.get_total_flops() / n_samples
+# Operations per sample counted by forward_flops, by module and input layout:
+# the fits of a search or a cross-validation count their architecture once.
+_COUNTED: dict = {}
+
+
+def forward_flops(module, forward, X, n_samples: int) -> float | None:
+    """Floating-point operations of ``forward(X)`` (which runs ``module``)
+    per sample, ``X`` holding ``n_samples``: counted on one pass without
+    gradients, once per architecture and input layout in a process; None
+    where torch cannot count them."""
+    key = (type(module), repr(module), _layout(X))
+    if key not in _COUNTED:
+        try:
+            with torch.no_grad(), _FlopCount() as count:
+                forward(X)
+        except Exception:  # the same forward fails in training, with its error
+            return None
+        if len(_COUNTED) >= 256:
+            _COUNTED.clear()
+        _COUNTED[key] = count.get_total_flops() / n_samples
+    return _COUNTED[key]
+
+
+def _layout(X):
+    """What of a batch the operations per sample depend on: the shape of a
+    sample and the dtype of each tensor, and the number of rows (a padded
+    sequence is as long as its longest)."""
+    if isinstance(X, torch.Tensor):
+        return tuple(X.shape), X.dtype
+    if isinstance(X, dict):
+        return tuple((name, _layout(value)) for name, value in sorted(X.items()))
+    if isinstance(X, tuple | list):
+        return tuple(_layout(value) for value in X)
+    return type(X).__name__
 
 
 def resolve_device(device: str) -> torch.device:

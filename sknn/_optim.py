@@ -14,6 +14,7 @@ the step hooks and the profiler scope. Where this torch's kernels cannot be
 called directly (:func:`direct_kernel`), every step is torch's own.
 """
 
+import contextlib
 import functools
 
 import numpy as np
@@ -237,6 +238,37 @@ class AdamW(_DirectFusedStep, torch.optim.AdamW):
     """``torch.optim.AdamW`` with the direct fused step (see the module doc)."""
 
 
+@contextlib.contextmanager
+def _flat_parameters(params: list):
+    """Within the block, write a float64 vector into every parameter at once
+    with the callable it yields: the parameters are views of one flat
+    tensor, so that each write is one copy (six small copies and a split
+    cost as long as a small network's forward pass); afterwards each holds
+    its own memory again. Parameters of several dtypes or devices are
+    written one by one."""
+    sizes = [p.numel() for p in params]
+    with torch.no_grad():
+        flat = torch.cat([p.reshape(-1) for p in params])
+    shared = len({(p.dtype, p.device) for p in params}) == 1
+
+    def write(x: np.ndarray) -> None:
+        with torch.no_grad():
+            flat.copy_(torch.from_numpy(x))
+            if not shared:
+                for param, value in zip(params, flat.split(sizes), strict=True):
+                    param.copy_(value.view(param.shape))
+
+    if shared:
+        for param, value in zip(params, flat.split(sizes), strict=True):
+            param.data = value.view(param.shape)
+    try:
+        yield write
+    finally:
+        if shared:
+            for param in params:
+                param.data = param.data.clone()
+
+
 class LBFGS(torch.optim.Optimizer):
     """scikit-learn's L-BFGS: scipy's L-BFGS-B minimising the closure's loss
     over all the parameters at once, as a torch optimizer.
@@ -275,53 +307,58 @@ class LBFGS(torch.optim.Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure):
+    def step(self, closure, penalty: float = 0.0, penalized=None):
         """Minimise ``closure()`` (which zeroes the gradients, computes the
-        loss and back-propagates it); returns the loss at the solution."""
+        loss and back-propagates it), plus ``0.5 * penalty * ||W||^2`` over
+        the parameters flagged in ``penalized`` (one bool per parameter, in
+        order; None: all); returns the loss at the solution."""
         params = [p for group in self.param_groups for p in group["params"]]
         options = self.param_groups[0]
         sizes = [p.numel() for p in params]
-
-        def load(x: np.ndarray) -> None:
-            flat = torch.from_numpy(x).to(params[0].device)
-            parts = zip(params, flat.split(sizes), strict=True)
-            values = [value.view(param.shape) for param, value in parts]
-            with torch.no_grad():
-                torch._foreach_copy_(params, values)
-
-        def loss_and_gradient(x: np.ndarray):
-            load(x)
-            with torch.enable_grad():
-                loss = closure()
-            grads = [
-                p.grad.reshape(-1) if p.grad is not None else p.new_zeros(n)
-                for p, n in zip(params, sizes, strict=True)
-            ]
-            gradient = torch.cat(grads).to("cpu", torch.float64).numpy()
-            return float(loss), gradient
+        flags = [True] * len(params) if penalized is None else penalized
+        mask = np.repeat(np.asarray(flags, dtype=bool), sizes)
 
         with torch.no_grad():
             start = torch.cat([p.reshape(-1) for p in params])
-        result = scipy.optimize.minimize(
-            loss_and_gradient,
-            start.to("cpu", torch.float64).numpy(),
-            jac=True,
-            method="L-BFGS-B",
-            options={
-                "maxfun": options["max_eval"],
-                "maxiter": options["max_iter"],
-                "gtol": options["tolerance_grad"],
-                "maxcor": options["history_size"],
-            },
-        )
-        load(result.x)
+        start = start.to("cpu", torch.float64).numpy().copy()
+        with _flat_parameters(params) as write:
+
+            def loss_and_gradient(x: np.ndarray):
+                write(x)
+                with torch.enable_grad():
+                    loss = closure()
+                grads = [
+                    p.grad.reshape(-1) if p.grad is not None else p.new_zeros(n)
+                    for p, n in zip(params, sizes, strict=True)
+                ]
+                gradient = torch.cat(grads).to("cpu", torch.float64).numpy()
+                loss = float(loss)
+                if penalty:
+                    weights = x[mask]
+                    loss += 0.5 * penalty * float(weights @ weights)
+                    gradient[mask] += penalty * weights
+                return loss, gradient
+
+            result = scipy.optimize.minimize(
+                loss_and_gradient,
+                start,
+                jac=True,
+                method="L-BFGS-B",
+                options={
+                    "maxfun": options["max_eval"],
+                    "maxiter": options["max_iter"],
+                    "gtol": options["tolerance_grad"],
+                    "maxcor": options["history_size"],
+                },
+            )
+            write(result.x)
         self.state["lbfgs"] = {
             "n_iter": int(result.nit),
             "func_evals": int(result.nfev),
             "status": int(result.status),
             "message": str(result.message),
         }
-        return torch.tensor(result.fun, dtype=params[0].dtype)
+        return torch.tensor(float(result.fun), dtype=params[0].dtype)
 
 
 # The ``solver`` parameter's optimizers.

@@ -196,8 +196,8 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
             self.classes_ = np.arange(y.shape[1])
         else:
             self.classes_ = unique_labels(y if classes is None else classes)
-            unseen = np.setdiff1d(unique_labels(y), self.classes_)
-            if unseen.size:
+            unseen = () if classes is None else np.setdiff1d(unique_labels(y), classes)
+            if len(unseen):
                 raise ValueError(
                     f"y contains labels {unseen.tolist()} that are not in classes="
                     f"{self.classes_.tolist()}; pass every label in `classes`."

@@ -130,11 +130,15 @@ def test_threads_never_exceed_the_free_cores_or_torchs_setting(monkeypatch):
     torch.set_num_threads(4)
     try:
         monkeypatch.setattr("sknn._device.free_cores", lambda: 4)
-        assert training_threads(1e3) == 1
-        assert training_threads(2.5 * FLOPS_PER_THREAD) == 2
-        assert training_threads(100 * FLOPS_PER_THREAD) == 4  # torch's setting
+        assert training_threads(lambda: 1e3) == 1
+        assert training_threads(lambda: 2.5 * FLOPS_PER_THREAD) == 2
+        assert training_threads(lambda: 100 * FLOPS_PER_THREAD) == 4  # the setting
         monkeypatch.setattr("sknn._device.free_cores", lambda: 1)
-        assert training_threads(100 * FLOPS_PER_THREAD) == 1
+
+        def uncounted():
+            raise AssertionError("one free core: no need to count the work")
+
+        assert training_threads(uncounted) == 1
     finally:
         torch.set_num_threads(before)
 
