@@ -45,7 +45,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._callbacks import check_callback_names, fresh_callbacks, user_callbacks
-from ._data import ArrayDataset, to_tensor
+from ._data import ArrayDataset, chunk_rows, to_tensor
 from ._device import (
     FUSED_OPTIMIZER_DEVICES,
     intra_op_threads,
@@ -544,7 +544,7 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
             module.eval()
         param = self.net_.first_parameter()
         dtype = self._input.dtype(param.dtype)
-        chunk_size = self._predict_chunk_size
+        chunk_size = chunk_rows(X, self._predict_chunk_size)
         sparse = sp.issparse(X)
         whole = not sparse and X.shape[0] <= chunk_size  # one chunk: no slice
         outputs = []

@@ -36,6 +36,21 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
 PRESHUFFLE_MAX_BYTES = 16 * 2**20
 
 
+# Values of a sparse matrix densified at once outside training batches (in
+# predict's chunks, in the held-out scoring): 64 MiB of float32.
+DENSE_CHUNK_VALUES = 2**24
+
+
+def chunk_rows(X, rows: int) -> int:
+    """Rows per chunk of ``X`` for passes outside training: ``rows``, fewer
+    for a sparse ``X`` so wide that as many dense rows would exceed
+    :data:`DENSE_CHUNK_VALUES` (with room for a last chunk that
+    :class:`BatchLoader` merges into the one before it, a quarter more)."""
+    if not sp.issparse(X):
+        return rows
+    return max(1, min(rows, 4 * DENSE_CHUNK_VALUES // (5 * max(1, X.shape[1]))))
+
+
 class ArrayDataset(torch.utils.data.Dataset):
     """Training data held as whole tensors (or a sparse matrix for ``X``).
 

@@ -17,7 +17,7 @@ from skorch.history import History
 from skorch.utils import TeeGenerator, to_numpy
 from tqdm.auto import tqdm
 
-from ._data import BatchLoader
+from ._data import BatchLoader, chunk_rows
 from ._device import forward_flops
 from ._optim import LBFGS, BatchSteps, add_scaled_
 from ._stopping import LastGoodEpoch, sigint_seen
@@ -386,7 +386,8 @@ class ValidationScore(Callback):
     def on_epoch_end(self, net, **kwargs):
         net.module_.eval()
         with torch.inference_mode():
-            outputs = [net.infer(X) for X, _ in BatchLoader(self.dataset, 4096)]
+            rows = chunk_rows(self.dataset.X, 4096)
+            outputs = [net.infer(X) for X, _ in BatchLoader(self.dataset, rows)]
         if isinstance(outputs[0], tuple):  # (reconstruction, kl) of a VAE
             raw = tuple(torch.cat(parts) for parts in zip(*outputs, strict=True))
         else:

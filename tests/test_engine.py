@@ -393,3 +393,31 @@ def test_every_parameters_step_count_is_the_number_of_steps(iris, solver):
     clf.partial_fit(X, y)
     steps = [state["step"] for state in clf.net_.optimizer_.state.values()]
     assert all(float(step) == 4 * 5 for step in steps)  # 5 batches an epoch
+
+
+def test_sparse_rows_are_densified_a_batch_or_a_bounded_chunk_at_a_time(monkeypatch):
+    """Sparse X stays sparse: training densifies one batch at a time, and
+    predict and the held-out scoring chunks of at most DENSE_CHUNK_VALUES
+    values (here 50 rows of 40 features)."""
+    densified = []
+    for cls in {sp.csr_matrix, getattr(sp, "csr_array", sp.csr_matrix)}:
+        real = cls.toarray
+
+        def recording(self, *args, _real=real, **kwargs):
+            densified.append(self.shape[0])
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "toarray", recording)
+    monkeypatch.setattr("sknn._data.DENSE_CHUNK_VALUES", 50 * 40)
+    X = sp.random(600, 40, density=0.1, format="csr", random_state=0)
+    y = np.asarray(X.sum(axis=1)).ravel() > np.median(np.asarray(X.sum(axis=1)))
+    clf = MLPClassifier((8,), batch_size=32, max_iter=2, early_stopping=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    # Batches of 32 (the last one of 540 rows: 28), held-out chunks of 50.
+    assert densified and max(densified) <= 50
+    assert sum(densified) == 2 * 540 + 2 * 60
+    densified.clear()
+    assert clf.predict(X).shape == (600,)
+    assert max(densified) <= 50 and sum(densified) == 600
