@@ -19,8 +19,8 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     array = np.asarray(array)
     if not array.dtype.isnative:  # torch reads native byte order only
         array = array.astype(array.dtype.newbyteorder("="))
-    if any(stride < 0 for stride in array.strides):  # e.g. X[::-1]
-        array = array.copy()
+    if not array.flags.c_contiguous and any(s < 0 for s in array.strides):
+        array = array.copy()  # e.g. X[::-1]: torch takes no negative strides
     if not array.flags.writeable:
         # torch refuses to share read-only memory (memmaps): copy it once.
         return torch.tensor(array, device=device, dtype=dtype)

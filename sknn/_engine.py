@@ -66,7 +66,13 @@ class TrainingNet(NeuralNet):
     foreach kernel) rather than differentiated through autograd, which cost a
     dozen more small kernels each way per step: with the default alpha,
     benchmark case b's network (batches of 32) trained 1.43x as long as with
-    alpha=0, and now 1.14x.
+    alpha=0, and now 1.14x. L-BFGS (:class:`~sknn._optim.LBFGS`) takes the
+    penalty and its gradient on the flat vector it minimises over instead.
+
+    Epochs that no callback follows batch by batch run each batch through
+    :meth:`minimal_step`, the same operations without skorch's per-batch call
+    chain; epochs with such a callback take skorch's path, with every
+    notification.
 
     Parameters (beyond skorch's)
     ----------------------------
