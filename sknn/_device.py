@@ -8,6 +8,7 @@ import contextlib
 import functools
 import os
 import threading
+import time
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode, flop_registry
@@ -49,35 +50,59 @@ def training_threads(flops_per_step) -> int:
     on the CPU: one per :data:`FLOPS_PER_THREAD` of work, at most the cores
     free now (on a loaded machine, threads that wait for busy cores at every
     kernel cost far more than they gain) and never more than torch's
-    setting. ``flops_per_step`` is called only when more than one thread is
-    possible."""
-    most = min(torch.get_num_threads(), free_cores())
-    if most <= 1:
-        return 1
-    by_work = int(flops_per_step() // FLOPS_PER_THREAD)
-    return max(1, min(most, by_work))
+    setting. The work is counted, and the free cores looked for, only when
+    more than one thread is possible."""
+    most = torch.get_num_threads()
+    if most > 1:
+        most = min(most, int(flops_per_step() // FLOPS_PER_THREAD))
+    if most > 1:
+        most = min(most, free_cores())
+    return max(1, most)
 
 
 def free_cores() -> int:
-    """Cores of this process's CPU set that nothing else runs on now.
+    """Cores of this process's CPU set that no other process runs on now.
 
-    Linux counts the threads running or waiting to run, this one included,
-    at the instant ``/proc/loadavg`` is read; elsewhere the load average of
-    the last minute stands in.
+    On Linux: the cores less the threads of other processes running or
+    waiting to run (``/proc/loadavg``'s count of runnable threads less this
+    process's own, which include torch's workers still spinning after their
+    last parallel region), the fewest of three looks a millisecond apart, so
+    that a thread passing through is not taken for load. Elsewhere the load
+    average of the last minute stands in.
     """
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     try:
-        with open("/proc/loadavg") as loadavg:
-            running = int(loadavg.read().split()[3].split("/")[0]) - 1
+        others = []
+        for look in range(3):
+            if look:
+                time.sleep(0.001)
+            with open("/proc/loadavg") as loadavg:
+                running = int(loadavg.read().split()[3].split("/")[0])
+            others.append(running - own_running_threads())
+        busy = min(others)
     except (OSError, IndexError, ValueError):
         try:
-            running = round(os.getloadavg()[0])
+            busy = round(os.getloadavg()[0])
         except (AttributeError, OSError):
-            running = 0
-    return max(1, cores - running)
+            busy = 0
+    return max(1, cores - max(0, busy))
+
+
+def own_running_threads() -> int:
+    """This process's threads that are running or waiting to run (Linux:
+    state ``R`` in ``/proc/self/task/*/stat``), the calling one included."""
+    count = 0
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as stat:
+                fields = stat.read()
+        except OSError:  # the thread ended meanwhile
+            continue
+        count += fields[fields.rindex(")") + 2] == "R"
+    return count
 
 
 if TorchDispatchMode is not None:

@@ -2,6 +2,7 @@
 
 import copy
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -129,41 +130,60 @@ def test_threads_never_exceed_the_free_cores_or_torchs_setting(monkeypatch):
     before = torch.get_num_threads()
     torch.set_num_threads(4)
     try:
-        monkeypatch.setattr("sknn._device.free_cores", lambda: 4)
+
+        def never():
+            raise AssertionError("one thread at most by the work: no core count")
+
+        monkeypatch.setattr("sknn._device.free_cores", never)
         assert training_threads(lambda: 1e3) == 1
+        monkeypatch.setattr("sknn._device.free_cores", lambda: 4)
         assert training_threads(lambda: 2.5 * FLOPS_PER_THREAD) == 2
         assert training_threads(lambda: 100 * FLOPS_PER_THREAD) == 4  # the setting
         monkeypatch.setattr("sknn._device.free_cores", lambda: 1)
+        assert training_threads(lambda: 100 * FLOPS_PER_THREAD) == 1  # loaded
 
         def uncounted():
-            raise AssertionError("one free core: no need to count the work")
+            raise AssertionError("torch is set to one thread: nothing to count")
 
+        torch.set_num_threads(1)
         assert training_threads(uncounted) == 1
     finally:
         torch.set_num_threads(before)
 
 
-def test_free_cores_counts_what_else_runs(monkeypatch, tmp_path):
-    """Free cores: those of the CPU set, less the threads that run or wait to
-    run now besides this one (/proc/loadavg's fourth field on Linux)."""
+@pytest.mark.skipif(not Path("/proc/loadavg").exists(), reason="Linux's /proc")
+@pytest.mark.parametrize("own", [1, 3])
+def test_free_cores_counts_what_other_processes_run(monkeypatch, tmp_path, own):
+    """Free cores: those of the CPU set, less the threads of other processes
+    that run or wait to run now (/proc/loadavg's fourth field less this
+    process's threads in state R: torch's workers still spinning after a
+    parallel region are not load)."""
     import builtins
 
     from sknn import _device
 
+    monkeypatch.setattr(_device, "own_running_threads", lambda: own)
     monkeypatch.setattr(_device.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
     real_open = builtins.open
 
     def fake_open(path, *args, **kwargs):
         if path == "/proc/loadavg":
             loadavg = tmp_path / "loadavg"
-            loadavg.write_text("2.50 1.20 0.80 3/412 12345\n")
+            loadavg.write_text(f"2.50 1.20 0.80 {own + 2}/412 12345\n")
             return real_open(loadavg, *args, **kwargs)
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", fake_open)
-    assert _device.free_cores() == 2  # 4 cores, 2 others running
+    assert _device.free_cores() == 2  # 4 cores, 2 threads of others running
     monkeypatch.setattr(_device.os, "sched_getaffinity", lambda pid: {0})
     assert _device.free_cores() == 1  # never fewer than one
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="Linux's /proc")
+def test_own_running_threads_counts_the_caller():
+    from sknn._device import own_running_threads
+
+    assert own_running_threads() >= 1
 
 
 def test_the_work_of_a_step_is_counted_from_the_module():
