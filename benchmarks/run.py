@@ -413,21 +413,26 @@ def held_out(model, X_test, y_test):
     return np.mean(model.predict(X_test) == y_test)
 
 
+def mlp_competitors(data, **settings):
+    """sknn's and scikit-learn's MLPClassifier with the same ``settings``,
+    as ``side_by_side`` competitors on ``data`` (X, X_test, y, y_test)."""
+    X, X_test, y, y_test = data
+
+    def fitter(cls):
+        def fit(seed):
+            model = cls(random_state=seed, **settings).fit(X, y)
+            return held_out(model, X_test, y_test)
+
+        return fit
+
+    return {"sknn": fitter(MLPClassifier), "sklearn": fitter(SklearnMLP)}
+
+
 def defaults_competitors(quick):
     """(f) Both MLPs with their defaults, 30 epochs, on float64 rows."""
     n_samples, epochs = (600, 3) if quick else (3_000, 30)
-    X, X_test, y, y_test = make_data(n_samples, n_features=40, n_classes=5, dtype=float)
-    settings = dict(max_iter=epochs, n_iter_no_change=np.inf)
-
-    def ours(seed):
-        model = MLPClassifier(random_state=seed, **settings).fit(X, y)
-        return held_out(model, X_test, y_test)
-
-    def theirs(seed):
-        model = SklearnMLP(random_state=seed, **settings).fit(X, y)
-        return held_out(model, X_test, y_test)
-
-    return {"sknn": ours, "sklearn": theirs}
+    data = make_data(n_samples, n_features=40, n_classes=5, dtype=float)
+    return mlp_competitors(data, max_iter=epochs, n_iter_no_change=np.inf)
 
 
 def run_defaults_case(repeats, quick):
@@ -470,24 +475,12 @@ def run_busy_case(repeats, quick, budget_s=600):
 
 def run_lbfgs_case(repeats, quick):
     """(h) L-BFGS on 200 rows of 20 float64 features, hidden (10, 10)."""
-    X, X_test, y, y_test = make_data(
-        200, n_features=20, n_classes=2, dtype=float, seed=1
-    )
+    data = make_data(200, n_features=20, n_classes=2, dtype=float, seed=1)
     settings = dict(hidden_layer_sizes=(10, 10), solver="lbfgs")
     if quick:
         settings["max_iter"] = 10
-
-    def ours(seed):
-        model = MLPClassifier(random_state=seed, **settings).fit(X, y)
-        return held_out(model, X_test, y_test)
-
-    def theirs(seed):
-        model = SklearnMLP(random_state=seed, **settings).fit(X, y)
-        return held_out(model, X_test, y_test)
-
-    return side_by_side(
-        "h: L-BFGS, 200 rows", {"sknn": ours, "sklearn": theirs}, repeats, "sklearn"
-    )
+    competitors = mlp_competitors(data, **settings)
+    return side_by_side("h: L-BFGS, 200 rows", competitors, repeats, "sklearn")
 
 
 def run_sparse_case(repeats, quick):

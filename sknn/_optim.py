@@ -241,7 +241,8 @@ class AdamW(_DirectFusedStep, torch.optim.AdamW):
 @contextlib.contextmanager
 def _flat_parameters(params: list):
     """Within the block, write a float64 vector into every parameter at once
-    with the callable it yields: the parameters are views of one flat
+    with the callable it yields, with the parameters' values as such a
+    vector (``(write, start)``): the parameters are views of one flat
     tensor, so that each write is one copy (six small copies and a split
     cost as long as a small network's forward pass); afterwards each holds
     its own memory again. Parameters of several dtypes or devices are
@@ -262,7 +263,7 @@ def _flat_parameters(params: list):
         for param, value in zip(params, flat.split(sizes), strict=True):
             param.data = value.view(param.shape)
     try:
-        yield write
+        yield write, flat.to("cpu", torch.float64).numpy().copy()
     finally:
         if shared:
             for param in params:
@@ -318,10 +319,7 @@ class LBFGS(torch.optim.Optimizer):
         flags = [True] * len(params) if penalized is None else penalized
         mask = np.repeat(np.asarray(flags, dtype=bool), sizes)
 
-        with torch.no_grad():
-            start = torch.cat([p.reshape(-1) for p in params])
-        start = start.to("cpu", torch.float64).numpy().copy()
-        with _flat_parameters(params) as write:
+        with _flat_parameters(params) as (write, start):
 
             def loss_and_gradient(x: np.ndarray):
                 write(x)
