@@ -89,6 +89,11 @@ def _finite(values: torch.Tensor) -> bool:
     return bool(torch.isfinite(values).all())
 
 
+def _densified(X):
+    """A chunk of rows as a dense array (sparse rows densified)."""
+    return X.toarray() if sp.issparse(X) else X
+
+
 def _check_stratifiable(labels: np.ndarray) -> None:
     """scikit-learn's error (1.7 and later) for a class too rare for a
     stratified split, raised here so that every supported scikit-learn names
@@ -544,16 +549,18 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
             module.eval()
         param = self.net_.first_parameter()
         dtype = self._input.dtype(param.dtype)
-        chunk_size = chunk_rows(X, self._predict_chunk_size)
-        sparse = sp.issparse(X)
-        whole = not sparse and X.shape[0] <= chunk_size  # one chunk: no slice
-        outputs = []
+        if type(X) is np.ndarray and X.shape[0] <= self._predict_chunk_size:
+            chunks = (X,)  # one dense chunk (rows served online): taken as is
+        else:
+            size = chunk_rows(X, self._predict_chunk_size)
+            chunks = (
+                _densified(X[start : start + size])
+                for start in range(0, X.shape[0], size)
+            )
         with torch.inference_mode():
-            for start in range(0, X.shape[0], chunk_size):
-                chunk = X if whole else X[start : start + chunk_size]
-                if sparse:
-                    chunk = chunk.toarray()
-                outputs.append(function(to_tensor(chunk, dtype, param.device)))
+            outputs = [
+                function(to_tensor(chunk, dtype, param.device)) for chunk in chunks
+            ]
         output = outputs[0] if len(outputs) == 1 else torch.cat(outputs)
         self._check_finite_output(output)
         return output
