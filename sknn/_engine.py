@@ -112,28 +112,32 @@ class TrainingNet(NeuralNet):
                 iterator, training, prefix, step_fn, **fit_params
             )
         # No callback looks at single batches: each batch takes the minimal
-        # step (see minimal_step), and the batch losses are read back once
-        # per epoch rather than once per batch (each read waits for the GPU);
-        # the weights and the history are those of skorch's path. The losses
-        # are stacked a few hundred at a time: thousands of small tensors
-        # kept alive between the batches' large ones would fragment the heap
-        # and raise the peak memory of a long epoch.
+        # step (see minimal_step); the weights and the history are those of
+        # skorch's path. On the CPU each loss is read at once: small tensors
+        # kept alive between the batches' large ones fragment the heap (a
+        # 100,000-row epoch peaked 20 MB higher). On a GPU each read waits
+        # for the device: the losses are read once per epoch, stacked a few
+        # hundred at a time.
         self._set_training(True)
         params = [p for group in self.optimizer_.param_groups for p in group["params"]]
+        at_once = reads_at_once(params[0].device)
         step_optimizer = BatchSteps(self.optimizer_)
-        stacked, losses, sizes = [], [], []
+        values, losses, sizes = [], [], []
         try:
             for batch in iterator:
-                losses.append(self.minimal_step(batch, params, step_optimizer))
+                loss = self.minimal_step(batch, params, step_optimizer)
                 sizes.append(len(batch[1]))
+                if at_once:
+                    values.append(loss.item())
+                    continue
+                losses.append(loss)
                 if len(losses) == 256:
-                    stacked.append(torch.stack(losses))
+                    values += torch.stack(losses).tolist()
                     losses = []
         finally:
             step_optimizer.close()
         if losses:
-            stacked.append(torch.stack(losses))
-        values = torch.cat(stacked).tolist() if stacked else []
+            values += torch.stack(losses).tolist()
         loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
         if type(self.history) is History:  # its rows are plain dicts
             self.history[-1]["batches"].extend(
@@ -367,6 +371,12 @@ class TrainingNet(NeuralNet):
             "penalty": self.alpha / float(_batch_weight(X, y)),
             "penalized": [penalized(p) for p in params],
         }
+
+
+def reads_at_once(device: torch.device) -> bool:
+    """Whether the training loop reads each batch's loss as it comes (on the
+    CPU, where a read waits for nothing) rather than once per epoch."""
+    return device.type == "cpu"
 
 
 def _batch_weight(X, y):

@@ -83,6 +83,26 @@ def test_epochs_without_batch_hooks_record_the_same_history(iris):
     assert counter.batches_ == 5 * 5  # 150 rows in batches of 32
 
 
+def test_losses_read_once_per_epoch_record_what_reads_per_batch_record(monkeypatch):
+    # On a GPU the batch losses are read once per epoch, a few hundred at a
+    # time; on the CPU each as it comes. Both record the same history.
+    from sknn import _engine
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(700, 3)), rng.integers(0, 2, 700)  # 350 batches
+
+    def batch_losses(model):
+        return [b["train_loss"] for row in model.history_ for b in row["batches"]]
+
+    settings = dict(hidden_layer_sizes=(4,), batch_size=2, max_iter=2, random_state=0)
+    at_once = MLPClassifier(**settings).fit(X, y)
+    monkeypatch.setattr(_engine, "reads_at_once", lambda device: False)
+    deferred = MLPClassifier(**settings).fit(X, y)
+    assert len(batch_losses(at_once)) == 2 * 350
+    assert batch_losses(deferred) == batch_losses(at_once)
+    assert deferred.loss_curve_ == at_once.loss_curve_
+
+
 class ThreadProbe(Callback):
     def initialize(self):
         self.threads_ = []
