@@ -28,6 +28,7 @@ from torch.optim.optimizer import (
 # torch's multi-tensor kernels: private names, public fallbacks below.
 _foreach_add_ = getattr(torch, "_foreach_add_", None)
 _foreach_mul = getattr(torch, "_foreach_mul", None)
+_foreach_copy_ = getattr(torch, "_foreach_copy_", None)
 
 
 def add_scaled_(tensors: list, others: list, scale) -> None:
@@ -40,6 +41,17 @@ def add_scaled_(tensors: list, others: list, scale) -> None:
         _foreach_add_(tensors, _foreach_mul(others, scale))
     else:
         _foreach_add_(tensors, others, alpha=scale)
+
+
+def copy_all_(tensors: list, sources: list) -> None:
+    """``tensors[i].copy_(sources[i])`` for every i, in one multi-tensor call
+    where torch has it (no gradient is recorded)."""
+    with torch.no_grad():
+        if _foreach_copy_ is None:
+            for tensor, source in zip(tensors, sources, strict=True):
+                tensor.copy_(source)
+        elif tensors:
+            _foreach_copy_(tensors, sources)
 
 
 @functools.cache
@@ -371,24 +383,27 @@ SOLVERS = {
 class BatchSteps:
     """``optimizer.step()`` for the batches of one epoch, without torch's
     wrapper around it (its profiler scope and hook dispatch, ~15 µs) when no
-    step hook is registered and no profiler records: after a first step
-    through torch (which makes the optimizer's state), the prepared direct
-    steps of :class:`Adam` and :class:`AdamW` (``prepared_step``), or the
-    optimizer's own step. Call it once per batch, then :meth:`close`.
+    step hook is registered and no profiler records: the prepared direct
+    steps of :class:`Adam` and :class:`AdamW` (``prepared_step``) once the
+    optimizer has its state (torch makes it at the first step of a fit,
+    which goes through torch), or the optimizer's own step. Call it once per
+    batch, then :meth:`close`.
     """
 
     def __init__(self, optimizer: torch.optim.Optimizer):
         self.optimizer = optimizer
-        self.step = None  # until the first batch
+        self.step = None  # prepared at the first batch, from its gradients
 
     def __call__(self) -> None:
+        if self.step is None:
+            self.step = self._prepare()
         if self.step is not None:
             self.step()
             return
         self.optimizer.step()
-        self.step = self._prepare()
+        self.step = self._prepare(first=False)
 
-    def _prepare(self):
+    def _prepare(self, first: bool = True):
         optimizer = self.optimizer
         hooked = (
             optimizer._optimizer_step_pre_hooks
@@ -403,6 +418,8 @@ class BatchSteps:
         prepared = prepare() if prepare is not None else None
         if prepared is not None:
             return prepared
+        if prepare is not None and first and not optimizer.state:
+            return None  # the first step makes the state the direct step needs
         return functools.partial(_unhooked(type(optimizer).step), optimizer)
 
     def close(self) -> None:
