@@ -39,3 +39,9 @@ def test_saving_sharing_and_deploying(monkeypatch, tmp_path):
     assert (tmp_path / "digits.skops").stat().st_size > 0
     assert list((tmp_path / "runs" / "digits").glob("events.out.tfevents.*"))
     assert module.untrusted == ["sknn._inputs.Rows", "sknn.mlp.MLPClassifier"]
+
+
+def test_scaling_out(monkeypatch):
+    # A LocalCluster of two worker processes, started and closed by the page.
+    module = _run_page("user_guide/scaling.rst", monkeypatch)
+    assert module.search.best_params_ == module.serial.best_params_
