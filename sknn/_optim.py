@@ -404,6 +404,10 @@ class BatchSteps:
         self.step = self._prepare(first=False)
 
     def _prepare(self, first: bool = True):
+        """How to step from now on: torch's ``step`` if hooks or a profiler
+        listen, else the prepared direct step, else the unhooked step; None
+        when the direct step waits for the state that torch's next step
+        (the fit's ``first``) makes."""
         optimizer = self.optimizer
         hooked = (
             optimizer._optimizer_step_pre_hooks

@@ -131,8 +131,8 @@ class LastGoodEpoch(Callback):
 
 
 def _module_state(net) -> list:
-    """The module's parameters and buffers (normalisation statistics), as
-    in its ``state_dict`` (walking the module for them costs less)."""
+    """The module's parameters and buffers (normalisation statistics),
+    listed from the module: cheaper than building its ``state_dict``."""
     return [*net.module_.parameters(), *net.module_.buffers()]
 
 
