@@ -31,6 +31,7 @@ scores (``_supervised.py``, ``autoencoder.py``); an architecture adds its
 parameters, its module and its kind of input.
 """
 
+import contextlib
 import math
 import warnings
 
@@ -53,6 +54,7 @@ from ._device import (
     resolve_device,
     training_threads,
 )
+from ._distributed import ProcessGroup, local_device, rank_0
 from ._engine import (
     EpochProgress,
     InvScalingLR,
@@ -211,27 +213,37 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
         """Train, from scratch or (``partial_fit``, ``warm_start``) on."""
         continuing = hasattr(self, "net_") and (incremental or self.warm_start)
         self._check_params()
+        group = ProcessGroup.current(self) if self.distributed else None
         X, y, weight = self._prepare_data(
             X, y, sample_weight, reset=not continuing, classes=classes
         )
-        device = resolve_device(self.device)
+        device = resolve_device(local_device(self.device) if group else self.device)
         dtype = self._compute_dtype(X, device, continuing)
         if not continuing:
             self._seed = check_random_state(self.random_state).randint(2**31 - 1)
+            if group is not None:  # one model: rank 0's seed
+                self._seed = group.broadcast_seed(self._seed)
         held_out = self._early_stopping(len(y)) and self._stochastic and not incremental
         train, valid = self._datasets(X, y, weight, device, dtype, held_out)
         batch_size = self._batch_size(len(train))
+        processes = 1 if group is None else group.size
+        self._check_shares(batch_size, processes)
 
         state = self._rng_state if continuing else None
+        # In a distributed fit, each process draws its own dropout; the
+        # initial weights and the order of the rows are rank 0's.
+        seed = self._seed if group is None else self._seed + group.rank
         previous = getattr(self, "net_", None)
-        with private_rng(device, self._seed, state) as rng_state:
+        with private_rng(device, seed, state) as rng_state:
             net = self._prepare_net(
                 batch_size, device, dtype, valid, continuing, incremental
             )
-            self._check_batch_statistics(net.module_, batch_size, len(train))
+            self._check_batch_statistics(
+                net.module_, batch_size // processes, len(train), processes
+            )
             self.net_ = net
             epochs_before = len(net.history)
-            self._train(net, train, batch_size, device, incremental)
+            self._train(net, train, batch_size, device, incremental, group)
             if net.interrupted_at_ is not None and len(net.history) == epochs_before:
                 # Interrupted before an epoch ended: nothing to keep.
                 self._abandon(previous if continuing else None)
@@ -342,7 +354,21 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
             )
         return min(self.batch_size, n_samples)
 
-    def _check_batch_statistics(self, module, batch_size, n_samples) -> None:
+    def _check_shares(self, batch_size: int, processes: int) -> None:
+        """A distributed fit splits each batch across the processes: each
+        needs a row of it."""
+        if batch_size < processes:
+            raise ValueError(
+                f"distributed=True splits each batch across the {processes} "
+                f"processes, but the batches hold {batch_size} sample(s) "
+                f"(batch_size={self.batch_size!r}): fewer than one per process. "
+                f"Use a batch_size of at least {processes}, or more samples."
+            )
+
+    def _check_batch_statistics(
+        self, module, batch_size, n_samples, processes: int = 1
+    ) -> None:
+        """``batch_size``: the rows each process normalises at a time."""
         if batch_size < 2 and any(
             isinstance(layer, _BATCH_STATISTICS) for layer in module.modules()
         ):
@@ -350,9 +376,10 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
                 option, instead = "normalization='batch'", "another normalization"
             else:
                 option, instead = "batch_norm=True", "batch_norm=False"
+            split = "" if processes == 1 else f" per process ({processes} processes)"
             raise ValueError(
                 f"{option} needs batches of at least 2 samples to normalise, "
-                f"but the data gives batches of {batch_size} sample(s) "
+                f"but the data gives batches of {batch_size} sample(s){split} "
                 f"(batch_size={self.batch_size!r}, {n_samples} training samples). "
                 f"Use more samples, a larger batch_size, or {instead}."
             )
@@ -378,9 +405,10 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
             net.history_ = self.net_.history_
         return net
 
-    def _train(self, net, dataset, batch_size, device, incremental) -> None:
+    def _train(self, net, dataset, batch_size, device, incremental, group) -> None:
         """Epochs over ``dataset``: one (partial_fit, L-BFGS's single call)
-        or up to ``max_iter``."""
+        or up to ``max_iter``; across the processes of ``group`` (a
+        distributed fit), or in this one (None)."""
         epochs = 1 if (incremental or not self._stochastic) else self.max_iter
         bar = dict(net.callbacks_).get("progress_bar")
         if isinstance(bar, EpochProgress):
@@ -388,7 +416,10 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
         threads = None
         if device.type == "cpu":
             threads = training_threads(lambda: net.step_flops(dataset, batch_size))
-        with intra_op_threads(threads):
+        spread = contextlib.nullcontext()
+        if group is not None:
+            spread = net.spread_over(group, device)
+        with intra_op_threads(threads), spread:
             net.partial_fit(dataset, None, epochs=epochs)
 
     def _record(self, net, epochs_before, incremental) -> None:
@@ -446,7 +477,7 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
             max_epochs=self.max_iter,
             device=device,
             callbacks=callbacks,
-            verbose=self.verbose,
+            verbose=self.verbose if self._prints() else 0,
             alpha=alpha,
             decode=self._decoder(),
             **self._net_kwargs(),
@@ -467,9 +498,10 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
             callbacks.append(
                 ("valid_score", ValidationScore(valid, self._validation_score))
             )
-        if self.verbose:  # scikit-learn's lines, whatever the level
+        prints = self._prints()
+        if self.verbose and prints:  # scikit-learn's lines, whatever the level
             callbacks.append(("sklearn_log", SklearnLog()))
-        if self.progress_bar:
+        if self.progress_bar and prints:
             callbacks.append(("progress_bar", EpochProgress()))
         callbacks += user_callbacks(self.callbacks)
         # After every callback that scores the epoch: it ends well once they
@@ -492,6 +524,11 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
                 )
             )
         return callbacks
+
+    def _prints(self) -> bool:
+        """Whether fits print (logs, progress bars): in a distributed fit,
+        rank 0 only."""
+        return not self.distributed or rank_0()
 
     def _warn_if_not_converged(self) -> None:
         if self._stochastic:

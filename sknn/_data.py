@@ -91,6 +91,22 @@ class ArrayDataset(torch.utils.data.Dataset):
         weight = None if self.sample_weight is None else self.sample_weight[index]
         return ArrayDataset(X, y, weight, dtype=self.dtype)
 
+    def share(self, index, batch: slice | torch.Tensor):
+        """This process's rows ``index`` of the global ``batch`` (both slices,
+        or index tensors) in a distributed fit: ``({"X": X, "sample_weight":
+        w, "batch_weight": n}, y)``, where ``n`` repeats, once per row, the
+        whole batch's (weighted) size, by which the loss of the rows is
+        divided (see :mod:`sknn._distributed`)."""
+        X, y = self[index]
+        if self.sample_weight is None:
+            size = len(self.y[batch])
+            X = {"X": X}
+            total = torch.full((len(y),), size, dtype=self.dtype, device=y.device)
+        else:  # summed on the device, read by nobody until the loss
+            total = self.sample_weight[batch].sum().expand(len(y))
+        X["batch_weight"] = total
+        return X, y
+
     def __getitem__(self, index):
         if sp.issparse(self.X):
             rows = index.cpu().numpy() if torch.is_tensor(index) else index
@@ -114,17 +130,31 @@ class BatchLoader:
     A last batch smaller than a quarter of ``batch_size`` (or of one row) is
     merged into the one before it: a handful of rows gives batch norm noisy
     statistics (one row none at all) and the epoch its noisiest step.
+
+    With a ``group`` (a :class:`~sknn._distributed.ProcessGroup`: a
+    distributed fit), the batches are global: each is split into one share
+    per process, of which this process yields its own
+    (:meth:`ArrayDataset.share`), in an order rank 0 draws; a last batch
+    is merged unless every share gets at least two rows.
     """
 
-    def __init__(self, dataset: ArrayDataset, batch_size: int, shuffle: bool = False):
+    def __init__(
+        self,
+        dataset: ArrayDataset,
+        batch_size: int,
+        shuffle: bool = False,
+        group=None,
+    ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.group = group
 
     def _bounds(self) -> list[tuple[int, int]]:
         n = len(self.dataset)
         starts = list(range(0, n, self.batch_size))
-        if len(starts) > 1 and n - starts[-1] < max(2, self.batch_size // 4):
+        parts = 1 if self.group is None else self.group.size
+        if len(starts) > 1 and n - starts[-1] < max(2 * parts, self.batch_size // 4):
             starts.pop()
         ends = [*starts[1:], n]
         return list(zip(starts, ends, strict=True))
@@ -133,19 +163,30 @@ class BatchLoader:
         return len(self._bounds())
 
     def __iter__(self):
-        dataset = self.dataset
+        dataset, group = self.dataset, self.group
         if self.shuffle:
             # Drawn from torch's global generator, which the estimator seeds
-            # (and restores) around training.
+            # (and restores) around training; in a distributed fit, rank 0's
+            # (the processes' generators also feed their own dropout).
             order = torch.randperm(len(dataset))
+            if group is not None:
+                order = group.broadcast_order(order)
             if sp.issparse(dataset.X) or dataset.nbytes > PRESHUFFLE_MAX_BYTES:
                 # Gather each batch: no copy of the whole data.
                 order = order.to(dataset.y.device)
                 for start, end in self._bounds():
-                    yield dataset[order[start:end]]
+                    if group is None:
+                        yield dataset[order[start:end]]
+                        continue
+                    first, last = group.share(start, end)
+                    yield dataset.share(order[first:last], order[start:end])
                 return
             # Small data: one shuffled copy per epoch, then batches are
             # contiguous slices, cheaper than a gather each.
             dataset = dataset.take(order.to(dataset.y.device))
         for start, end in self._bounds():
-            yield dataset[start:end]
+            if group is None:
+                yield dataset[start:end]
+                continue
+            first, last = group.share(start, end)
+            yield dataset.share(slice(first, last), slice(start, end))

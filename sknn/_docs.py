@@ -79,7 +79,17 @@ RUNTIME_PARAMETERS = """
         once an epoch and shows the training loss and the validation score;
         once an epoch takes longer than 2 seconds, a second bar follows the
         batches of the next ones. ``verbose`` prints scikit-learn's lines
-        instead (or as well)."""
+        instead (or as well).
+    distributed : bool, default=False
+        Whether ``fit`` and ``partial_fit`` train one model across the
+        processes of ``torch.distributed``'s default process group (a script
+        launched with ``torchrun``, after
+        ``torch.distributed.init_process_group()``): every process passes the
+        same data and trains on its share of each batch; ``batch_size`` is the
+        global batch, the gradients are averaged, ``alpha`` and the stopping
+        rules mean what they mean on one process, and only rank 0 prints.
+        Every process ends with the same fitted model. See the Scaling out
+        page of the user guide."""
 
 FITTED_ATTRIBUTES = """
     loss_ : float

@@ -5,6 +5,7 @@ Every estimator trains through :class:`TrainingNet`; what differs between
 estimators (module, loss, target encoding) reaches it as arguments.
 """
 
+import contextlib
 import math
 import sys
 import time
@@ -74,6 +75,10 @@ class TrainingNet(NeuralNet):
     chain; epochs with such a callback take skorch's path, with every
     notification.
 
+    In a distributed fit (:meth:`spread_over`), the module trains inside a
+    ``DistributedDataParallel`` on each process's share of every global
+    batch, as :mod:`sknn._distributed` describes.
+
     Parameters (beyond skorch's)
     ----------------------------
     alpha : float
@@ -85,11 +90,42 @@ class TrainingNet(NeuralNet):
         Rescale the gradients of each step to at most this total L2 norm.
     """
 
+    # The process group and the module's DistributedDataParallel while a
+    # distributed fit trains (see spread_over); None otherwise.
+    _group = None
+    _data_parallel = None
+
     def __init__(self, *args, alpha=0.0, decode=None, clip_grad_norm=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.alpha = alpha
         self.decode = decode
         self.clip_grad_norm = clip_grad_norm
+
+    @contextlib.contextmanager
+    def spread_over(self, group, device):
+        """Within the block, train across the processes of ``group`` (a
+        :class:`~sknn._distributed.ProcessGroup`): each takes its share of
+        every batch, and the gradients are averaged by a
+        ``DistributedDataParallel`` around the module (built now: it
+        broadcasts rank 0's weights). ``module_`` stays the plain module."""
+        self._group = group
+        # Not through skorch's __setattr__, which takes a module attribute
+        # for one of the net's own, to be registered and saved with it: this
+        # wrapper shares module_'s parameters and lives for the block only.
+        vars(self)["_data_parallel"] = group.wrap(self.module_, device)
+        try:
+            yield
+            with torch.no_grad():
+                group.broadcast_buffers(self.module_)
+        finally:
+            vars(self).pop("_group", None)
+            vars(self).pop("_data_parallel", None)
+
+    def get_iterator(self, dataset, training=False):
+        loader = super().get_iterator(dataset, training=training)
+        if training and self._group is not None:
+            loader.group = self._group
+        return loader
 
     @property
     def _default_callbacks(self):
@@ -108,9 +144,10 @@ class TrainingNet(NeuralNet):
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None or self.batch_hooks_ or not training or fit_params:
-            return super().run_single_epoch(
-                iterator, training, prefix, step_fn, **fit_params
-            )
+            super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+            if iterator is not None and training and self._group is not None:
+                self._sum_over_processes(prefix)
+            return
         # No callback looks at single batches: each batch takes the minimal
         # step (see minimal_step); the weights and the history are those of
         # skorch's path. On the CPU each loss is read at once: small tensors
@@ -150,6 +187,26 @@ class TrainingNet(NeuralNet):
                 self.history.record_batch(loss_key, loss)
                 self.history.record_batch(size_key, size)
         self.history.record(prefix + "_batch_count", len(values))
+        if self._group is not None:
+            self._sum_over_processes(prefix)
+
+    def _sum_over_processes(self, prefix) -> None:
+        """In a distributed fit, after an epoch: each batch's loss and size
+        in the history become the whole batch's, summed over the processes
+        in one collective, so that every process records (and stops on) the
+        same values. A process's loss is its share of the batch's mean loss
+        times the number of processes (see :meth:`get_loss`), plus the
+        penalty: the sum, divided by that number, is the batch's loss."""
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
+        batches = self.history[-1]["batches"]
+        values = torch.tensor(
+            [[batch[loss_key], batch[size_key]] for batch in batches],
+            dtype=torch.float64,
+        )
+        totals = self._group.sum(values).tolist()
+        for batch, (loss, size) in zip(batches, totals, strict=True):
+            batch[loss_key] = loss / self._group.size
+            batch[size_key] = round(size)
 
     def minimal_step(self, batch, params, step_optimizer) -> torch.Tensor:
         """One training step on ``batch`` without skorch's per-batch call
@@ -165,7 +222,7 @@ class TrainingNet(NeuralNet):
             def closure():
                 for param in params:
                     param.grad = None
-                return self._loss_and_gradients(X, y).detach()
+                return self._whole_loss(self._loss_and_gradients(X, y).detach())
 
             return self.optimizer_.step(closure, **self._lbfgs_penalty(X, y))
         for param in params:
@@ -205,12 +262,23 @@ class TrainingNet(NeuralNet):
         if self.module_.training != training:
             super()._set_training(training)
 
+    def _whole_loss(self, loss: torch.Tensor) -> torch.Tensor:
+        """L-BFGS's loss: in a distributed fit, the whole data's, summed over
+        the processes at each evaluation (scipy's line search compares them);
+        else ``loss``."""
+        if self._group is None:
+            return loss
+        return self._group.sum(loss) / self._group.size
+
     def infer(self, x, **fit_params):
+        module = self.module_
+        if self._data_parallel is not None and module.training:
+            module = self._data_parallel  # a distributed fit's training pass
         if isinstance(x, dict):
             # Batch statistics weigh the samples as the loss does.
-            with batch_weights(self._weighted_norms(), x["sample_weight"]):
-                return self.module_(x["X"], **fit_params)
-        return self.module_(x, **fit_params)
+            with batch_weights(self._weighted_norms(), x.get("sample_weight")):
+                return module(x["X"], **fit_params)
+        return module(x, **fit_params)
 
     def predict(self, X):
         """Encoded predictions (class indices, or regression values), so that
@@ -221,9 +289,15 @@ class TrainingNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         n = _batch_weight(X, y_true)
-        if isinstance(X, dict):
+        if isinstance(X, dict):  # sample weights, or a share of a batch
             losses = self.criterion_(y_pred, y_true, reduction="none")  # (N,)
-            loss = (losses * X["sample_weight"]).sum() / n
+            if "sample_weight" in X:
+                losses = losses * X["sample_weight"]
+            loss = losses.sum() / n
+            if training and self._group is not None:
+                # DistributedDataParallel averages the processes' gradients:
+                # their sum is the whole batch's.
+                loss = loss * self._group.size
         else:
             loss = self.criterion_(y_pred, y_true, reduction="mean")
         if self.alpha and not self._lbfgs:
@@ -309,6 +383,8 @@ class TrainingNet(NeuralNet):
         state.pop("_norms", None)
         state.pop("_flops_per_sample", None)  # counted again when needed
         state.pop("_first_parameter", None)
+        state.pop("_group", None)  # set only while a distributed fit trains
+        state.pop("_data_parallel", None)
         return state
 
     def train_step_single(self, batch, **fit_params):
@@ -351,7 +427,7 @@ class TrainingNet(NeuralNet):
         def closure():
             self._zero_grad_optimizer()
             steps.append(self.train_step_single(batch, **fit_params))
-            return steps[-1]["loss"].detach()
+            return self._whole_loss(steps[-1]["loss"].detach())
 
         Xi, yi = batch
         loss = self.optimizer_.step(closure, **self._lbfgs_penalty(Xi, yi))
@@ -380,8 +456,13 @@ def reads_at_once(device: torch.device) -> bool:
 
 
 def _batch_weight(X, y):
-    """The (weighted) number of samples of a batch: scikit-learn's ``n``."""
-    return X["sample_weight"].sum() if isinstance(X, dict) else len(y)
+    """The (weighted) number of samples of a batch: scikit-learn's ``n``; in
+    a distributed fit, of the whole batch that ``X`` is a share of."""
+    if not isinstance(X, dict):
+        return len(y)
+    if "batch_weight" in X:
+        return X["batch_weight"][0]
+    return X["sample_weight"].sum()
 
 
 class ValidationScore(Callback):
@@ -409,7 +490,12 @@ class ValidationScore(Callback):
         else:
             raw = torch.cat(outputs)
         y, weight = self.dataset.y, self.dataset.sample_weight
-        net.history.record("valid_score", self.score(raw, y, weight))
+        score = self.score(raw, y, weight)
+        if net._group is not None:
+            # Each process scored the same weights on the same data: the
+            # mean makes the stopping decisions one, bit for bit.
+            score = net._group.mean(score)
+        net.history.record("valid_score", score)
 
 
 class InvScalingLR(Callback):

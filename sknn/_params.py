@@ -80,6 +80,7 @@ TRAINING_CONSTRAINTS = {
     "device": [str],
     "callbacks": [list, None],
     "progress_bar": ["boolean"],
+    "distributed": ["boolean"],
 }
 
 

@@ -468,6 +468,7 @@ class Autoencoder(BaseAutoencoder):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())
 

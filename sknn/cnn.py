@@ -254,6 +254,7 @@ class CNNClassifier(ClassifierExtras, _CNNMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())
 
@@ -344,5 +345,6 @@ class CNNRegressor(_CNNMixin, BaseNeuralRegressor):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())

@@ -150,6 +150,7 @@ class CNNAutoencoder(BaseAutoencoder):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())
 

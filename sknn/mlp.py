@@ -166,6 +166,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())
 
@@ -251,5 +252,6 @@ class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())

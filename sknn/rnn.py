@@ -258,6 +258,7 @@ class RNNClassifier(ClassifierExtras, _RNNMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())
 
@@ -349,5 +350,6 @@ class RNNRegressor(_RNNMixin, BaseNeuralRegressor):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())

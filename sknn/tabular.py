@@ -242,6 +242,7 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())
 
@@ -352,6 +353,7 @@ class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
         device="auto",
         callbacks=None,
         progress_bar=False,
+        distributed=False,
     ):
         store_parameters(self, locals())
 
