@@ -4,6 +4,8 @@ The arrays are converted to tensors once per ``fit`` call; batches are slices
 of those tensors, never a per-row ``Dataset.__getitem__`` plus collate.
 """
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -21,13 +23,39 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
         array = array.astype(array.dtype.newbyteorder("="))
     if not array.flags.c_contiguous and any(s < 0 for s in array.strides):
         array = array.copy()  # e.g. X[::-1]: torch takes no negative strides
-    if not array.flags.writeable:
-        # torch refuses to share read-only memory (memmaps): copy it once.
-        return torch.tensor(array, device=device, dtype=dtype)
-    tensor = torch.from_numpy(array)
+    if array.flags.writeable:
+        tensor = torch.from_numpy(array)
+    else:
+        tensor = _read_only(array)
     if tensor.dtype == dtype and device.type == "cpu":
         return tensor
     return tensor.to(device=device, dtype=dtype)
+
+
+def _read_only(array: np.ndarray) -> torch.Tensor:
+    """A tensor sharing the memory of a read-only array (a memmap opened
+    with ``mmap_mode="r"``, larger than memory): no copy of the data.
+
+    torch warns that it does not support non-writable tensors, because
+    writing to one would be undefined: the tensors built here are only read.
+    The warning is torch's once per process; it is silenced on the first
+    share only (``catch_warnings`` changes the process's filters).
+    """
+    global _WARNED
+    if _WARNED:
+        return torch.from_numpy(array)
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message="The given NumPy array is not writable",
+            category=UserWarning,
+        )
+        tensor = torch.from_numpy(array)
+    _WARNED = True
+    return tensor
+
+
+_WARNED = False
 
 
 # Up to this size, the training data is copied once per epoch in shuffled
