@@ -313,19 +313,35 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
         stratify = self._stratify_labels(y)
         if stratify is not None:
             _check_stratifiable(stratify)
-        arrays = [X, y] if weight is None else [X, y, weight]
-        parts = train_test_split(
-            *arrays,
+        # The split of indices, not of X: the training part keeps X where it
+        # lies (a memmap larger than memory) and names its rows.
+        train_rows, valid_rows = train_test_split(
+            np.arange(n_samples),
             test_size=self.validation_fraction,
             random_state=np.random.RandomState(self._seed),
             stratify=stratify,
         )
-        X, X_val, y, y_val = parts[:4]
-        weight, weight_val = (None, None) if weight is None else parts[4:]
-        valid = self._make_dataset(X_val, y_val, weight_val, device, dtype)
-        return self._make_dataset(X, y, weight, device, dtype), valid
+        valid = self._make_dataset(
+            X[valid_rows],
+            y[valid_rows],
+            None if weight is None else weight[valid_rows],
+            device,
+            dtype,
+        )
+        train = self._make_dataset(
+            X,
+            y[train_rows],
+            None if weight is None else weight[train_rows],
+            device,
+            dtype,
+            rows=torch.from_numpy(train_rows).to(device),
+        )
+        return train, valid
 
-    def _make_dataset(self, X, y, weight, device, dtype):
+    def _make_dataset(self, X, y, weight, device, dtype, rows=None):
+        """An :class:`~sknn._data.ArrayDataset` on ``device``; ``rows``: the
+        rows of ``X`` it holds (None: all), to which ``y`` and ``weight``
+        already correspond."""
         if not sp.issparse(X):
             X = to_tensor(X, self._input.dtype(dtype), device)
         y = to_tensor(y, self._target_dtype(dtype), device)
@@ -338,7 +354,7 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
                     "Scale the weights down."
                 )
             weight = to_tensor(weight, dtype, device)
-        return ArrayDataset(X, y, weight, dtype=dtype)
+        return ArrayDataset(X, y, weight, dtype=dtype, rows=rows)
 
     def _batch_size(self, n_samples: int) -> int:
         """scikit-learn's batch size: all samples for L-BFGS, ``"auto"`` is

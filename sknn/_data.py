@@ -95,29 +95,44 @@ class ArrayDataset(torch.utils.data.Dataset):
         Per-sample weights, or None for equal weights.
     dtype : torch.dtype
         The floating dtype the module computes in (used to densify sparse rows).
+    rows : torch.Tensor of shape (n_samples,) or None
+        The rows of ``X`` the dataset holds, in order (None: all of them),
+        when ``X`` holds more (the training part of an early-stopping split,
+        with ``X`` the user's memory); ``y`` and ``sample_weight`` hold those
+        rows only.
     """
 
-    def __init__(self, X, y, sample_weight=None, *, dtype=torch.float32):
+    def __init__(self, X, y, sample_weight=None, *, dtype=torch.float32, rows=None):
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
         self.dtype = dtype
+        self.rows = rows
 
     def __len__(self) -> int:
-        return self.X.shape[0]
+        return self.y.shape[0]
 
     @property
     def nbytes(self) -> int:
-        """Memory held by the inputs (their non-zero values, when sparse)."""
+        """Memory the inputs of these rows take (their non-zero values, when
+        sparse)."""
         if sp.issparse(self.X):
-            return self.X.data.nbytes
-        return self.X.element_size() * self.X.nelement()
+            return self.X.data.nbytes * len(self) // max(1, self.X.shape[0])
+        return self.X.element_size() * self.X[0].nelement() * len(self)
 
     def take(self, index: torch.Tensor) -> "ArrayDataset":
         """A copy holding the rows ``index``, in that order."""
-        X, y = self.X[index], self.y[index]
+        X, y = self._inputs(index), self.y[index]
         weight = None if self.sample_weight is None else self.sample_weight[index]
         return ArrayDataset(X, y, weight, dtype=self.dtype)
+
+    def _inputs(self, index):
+        """The inputs of the rows ``index`` (sparse rows stay sparse)."""
+        if self.rows is not None:
+            index = self.rows[index]
+        if sp.issparse(self.X) and torch.is_tensor(index):
+            index = index.cpu().numpy()
+        return self.X[index]
 
     def share(self, index, batch: slice | torch.Tensor):
         """This process's rows ``index`` of the global ``batch`` (both slices,
@@ -136,11 +151,9 @@ class ArrayDataset(torch.utils.data.Dataset):
         return X, y
 
     def __getitem__(self, index):
-        if sp.issparse(self.X):
-            rows = index.cpu().numpy() if torch.is_tensor(index) else index
-            X = torch.from_numpy(self.X[rows].toarray()).to(self.y.device, self.dtype)
-        else:
-            X = self.X[index]
+        X = self._inputs(index)
+        if sp.issparse(X):
+            X = torch.from_numpy(X.toarray()).to(self.y.device, self.dtype)
         if self.sample_weight is None:
             return X, self.y[index]
         # skorch's convention for sample weights: a dict X, which the engine

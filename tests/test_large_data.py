@@ -39,6 +39,24 @@ def test_a_read_only_memmap_trains_in_place_without_a_warning(memmap):
     assert not X.flags.writeable
 
 
+def test_early_stopping_holds_out_rows_of_the_memmap_without_copying_it(memmap):
+    # The held-out rows are copied (a tenth); the training rows stay where
+    # they lie, named by their indices.
+    X, y = memmap
+    reg = MLPRegressor(
+        max_iter=5,
+        early_stopping=True,
+        random_state=0,
+        callbacks=[("seen", TrainingData())],
+    )
+    reg.fit(X, y)
+    assert dict(reg.net_.callbacks_)["seen"].address_ == X.ctypes.data
+    in_memory = MLPRegressor(max_iter=5, early_stopping=True, random_state=0)
+    in_memory.fit(np.array(X), y)
+    assert reg.validation_scores_ == in_memory.validation_scores_
+    np.testing.assert_array_equal(reg.predict(X), in_memory.predict(X))
+
+
 def test_images_in_a_memmap_train_in_place(tmp_path):
     rng = np.random.RandomState(0)
     path = tmp_path / "images.npy"
