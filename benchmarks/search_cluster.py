@@ -1,5 +1,5 @@
-"""A hyperparameter search on a dask cluster against the same search in one
-process.
+"""A hyperparameter search on a dask cluster, or on Ray, against the same
+search in one process.
 
 The search of docs/user_guide/scaling.rst, made larger: ``GridSearchCV`` over
 ``MLPClassifier(max_iter=100)`` on the digits (1,797 rows scaled to [0, 1]),
@@ -7,21 +7,29 @@ The search of docs/user_guide/scaling.rst, made larger: ``GridSearchCV`` over
 1e-2}, 3-fold: 18 fits and the refit. Timed side by side, ``--repeats`` times:
 
 - ``n_jobs=1``: every fit in this process, sknn choosing its threads;
-- joblib's ``"dask"`` backend on a ``LocalCluster`` of 1 and of 2 worker
-  processes with one thread each, started once before the timings (their
-  start-up is reported apart); and of 2 workers started without dask's
-  ``MALLOC_TRIM_THRESHOLD_=65536`` (see docs/user_guide/scaling.rst).
+- ``--backend dask`` (the default): joblib's ``"dask"`` backend on a
+  ``LocalCluster`` of 1 and of 2 worker processes with one thread each,
+  started once before the timings (their start-up is reported apart); and of
+  2 workers started without dask's ``MALLOC_TRIM_THRESHOLD_=65536`` (see
+  docs/user_guide/scaling.rst);
+- ``--backend ray``: Ray's joblib backend (``ray.util.joblib``) on a local
+  Ray instance of 2 CPUs, started once before the timings (reported apart);
+  the backend starts a pool of 2 actor processes for each search, which the
+  times include.
 
 Usage::
 
-    python benchmarks/search_cluster.py [--repeats 3]
+    python benchmarks/search_cluster.py [--backend dask|ray] [--repeats 3]
 
-Results go to stdout and to ``benchmarks/results/search_cluster.json``;
-docs/user_guide/scaling.rst quotes them.
+Results go to stdout and to ``benchmarks/results/search_cluster.json``: the
+dask runs at its top level, the Ray runs under its ``"ray"`` key (each
+backend's run keeps the other's results); docs/user_guide/scaling.rst quotes
+them.
 """
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import time
@@ -57,6 +65,17 @@ def start_cluster(n_workers, trim):
     return cluster, Client(cluster, set_as_default=False)
 
 
+def start_ray():
+    """A local Ray instance of 2 CPUs, without the dashboard, and joblib's
+    ``"ray"`` backend registered."""
+    import ray
+    from ray.util.joblib import register_ray
+
+    register_ray()
+    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.ERROR)
+    return ray
+
+
 def search(n_jobs):
     return GridSearchCV(
         MLPClassifier(max_iter=100, random_state=0), GRID, cv=3, n_jobs=n_jobs
@@ -65,6 +84,7 @@ def search(n_jobs):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=["dask", "ray"], default="dask")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
@@ -72,22 +92,34 @@ def main(argv=None):
     X = (X / 16).astype(np.float32)
 
     clusters, startup = {}, {}
-    for key in ((1, True), (2, True), (2, False)):
+    if args.backend == "dask":
+        for key in ((1, True), (2, True), (2, False)):
+            start = time.perf_counter()
+            clusters[key] = start_cluster(*key)
+            startup[key] = time.perf_counter() - start
+        close = [c.close for pair in clusters.values() for c in reversed(pair)]
+    else:
         start = time.perf_counter()
-        clusters[key] = start_cluster(*key)
-        startup[key] = time.perf_counter() - start
+        ray = start_ray()
+        startup["ray"] = time.perf_counter() - start
+        close = [ray.shutdown]
 
     def on_dask(key):
         client = clusters[key][1]
         with client.as_current(), joblib.parallel_config(backend="dask"):
             return search(-1).fit(X, y)
 
-    runs = {
-        "n_jobs=1, one process": lambda: search(1).fit(X, y),
-        "dask, 1 worker": lambda: on_dask((1, True)),
-        "dask, 2 workers": lambda: on_dask((2, True)),
-        "dask, 2 workers, no trim": lambda: on_dask((2, False)),
-    }
+    def on_ray():
+        with joblib.parallel_config(backend="ray"):
+            return search(-1).fit(X, y)
+
+    runs = {"n_jobs=1, one process": lambda: search(1).fit(X, y)}
+    if args.backend == "dask":
+        runs["dask, 1 worker"] = lambda: on_dask((1, True))
+        runs["dask, 2 workers"] = lambda: on_dask((2, True))
+        runs["dask, 2 workers, no trim"] = lambda: on_dask((2, False))
+    else:
+        runs["ray, 2 workers"] = on_ray
     times = {label: [] for label in runs}
     best = {}
     try:
@@ -100,32 +132,33 @@ def main(argv=None):
                 times[label].append(time.perf_counter() - start)
                 best[label] = fitted.best_params_
     finally:
-        for cluster, client in clusters.values():
-            client.close()
-            cluster.close()
+        for step in close:
+            step()
 
     reference = statistics.median(times["n_jobs=1, one process"])
     rows = []
     for label, values in times.items():
         median = statistics.median(values)
         rows.append({"run": label, "median_s": median, "ratio": median / reference})
-        print(f"{label:24s} {median:7.2f} s  {median / reference:5.2f}x")
+        spread = f"({min(values):.2f}-{max(values):.2f} s)"
+        print(f"{label:24s} {median:7.2f} s  {median / reference:5.2f}x  {spread}")
     print(f"cluster start-up: {max(startup.values()):.1f} s at most")
     assert len({repr(b) for b in best.values()}) == 1, best
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "search_cluster.json"
-    out.write_text(
-        json.dumps(
-            {
-                "cpus": os.cpu_count(),
-                "repeats": args.repeats,
-                "rows": rows,
-                "startup_s": max(startup.values()),
-                "best_params": repr(best["dask, 2 workers"]),
-            },
-            indent=2,
-        )
-    )
+    result = {
+        "cpus": os.cpu_count(),
+        "repeats": args.repeats,
+        "rows": rows,
+        "startup_s": max(startup.values()),
+        "best_params": repr(best[f"{args.backend}, 2 workers"]),
+    }
+    stored = json.loads(out.read_text()) if out.exists() else {}
+    if args.backend == "ray":
+        stored["ray"] = result
+    else:
+        stored = {**result, **{k: v for k, v in stored.items() if k == "ray"}}
+    out.write_text(json.dumps(stored, indent=2))
     print(f"written to {out}")
 
 

@@ -1,6 +1,8 @@
 """The code on the docs' developer and saving pages runs as written."""
 
+import os
 import re
+import secrets
 import sys
 import types
 from pathlib import Path
@@ -42,6 +44,14 @@ def test_saving_sharing_and_deploying(monkeypatch, tmp_path):
 
 
 def test_scaling_out(monkeypatch):
-    # A LocalCluster of two worker processes, started and closed by the page.
+    # A LocalCluster of two worker processes, and a local Ray instance, started
+    # and closed by the page. Ray as in test_cluster.py: no usage reports, and
+    # its token in the environment (for the session: Ray's driver keeps the
+    # first it read) rather than in ~/.ray.
+    os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(32))
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    for name in ("RAY_ADDRESS", "RAY_AUTH_MODE"):
+        monkeypatch.delenv(name, raising=False)
     module = _run_page("user_guide/scaling.rst", monkeypatch)
     assert module.search.best_params_ == module.serial.best_params_
+    assert module.on_ray.best_params_ == module.serial.best_params_
