@@ -21,7 +21,7 @@ X, y = load_digits(return_X_y=True)
 X = X / 16.0
 X_train, y_train, X_test, y_test = X[:1500], y[:1500], X[1500:], y[1500:]
 
-clf = MLPClassifier(batch_size=256, max_iter=60, random_state=0, distributed=True)
+clf = MLPClassifier(batch_size=256, random_state=0, distributed=True)
 clf.fit(X_train, y_train)
 
 if dist.get_rank() == 0:
