@@ -142,7 +142,7 @@ class ArrayDataset(torch.utils.data.Dataset):
         divided (see :mod:`sknn._distributed`)."""
         X, y = self[index]
         if self.sample_weight is None:
-            size = len(self.y[batch])
+            size = len(batch) if torch.is_tensor(batch) else batch.stop - batch.start
             X = {"X": X}
             total = torch.full((len(y),), size, dtype=self.dtype, device=y.device)
         else:  # summed on the device, read by nobody until the loss
