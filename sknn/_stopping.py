@@ -173,6 +173,9 @@ class StopOnPlateau(Callback):
     each time, and only stops once the rate is at most 1e-6. The count goes on
     across successive ``partial_fit`` calls on the same net, as in
     scikit-learn.
+
+    Its messages (scikit-learn's verbose lines) go to ``sink(text)``, or by
+    default are printed when the net is verbose.
     """
 
     def __init__(
@@ -184,7 +187,7 @@ class StopOnPlateau(Callback):
         threshold=1e-4,
         load_best=False,
         adaptive_lr=False,
-        sink=print,
+        sink=None,
     ):
         self.monitor = monitor
         self.lower_is_better = lower_is_better
@@ -243,8 +246,12 @@ class StopOnPlateau(Callback):
         self.best_model_weights_ = None
 
     def _say(self, text, net):
-        if self.sink is not print or net.verbose:
+        # Not `sink=print`, compared with print: libraries may replace the
+        # builtin (Ray's tqdm_ray does, on a driver that shows progress bars).
+        if self.sink is not None:
             self.sink(text)
+        elif net.verbose:
+            print(text)
 
 
 # --------------------------------------------------------- what the user hears

@@ -97,6 +97,21 @@ def test_n_iter_no_change_stops_like_sklearn(iris, n_iter_no_change, early_stopp
     assert est.n_iter_ == ref.n_iter_ == n_iter_no_change + 2
 
 
+def test_a_quiet_fit_stays_quiet_when_print_is_replaced(iris, monkeypatch, capsys):
+    # Ray's tqdm_ray replaces builtins.print on a driver showing progress
+    # bars; the stopping message must still follow verbose, not print's
+    # identity.
+    import builtins
+
+    real_print = builtins.print
+    monkeypatch.setattr(builtins, "print", lambda *a, **k: real_print(*a, **k))
+    X, y = iris
+    MLPClassifier((8,), n_iter_no_change=2, tol=10.0).fit(X, y)
+    assert capsys.readouterr().out == ""
+    MLPClassifier((8,), n_iter_no_change=2, tol=10.0, verbose=True).fit(X, y)
+    assert capsys.readouterr().out.splitlines()[-1].endswith("Stopping.")
+
+
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_the_epoch_training_stops_on_is_logged_and_seen_by_callbacks(
     iris, early_stopping, capsys
