@@ -61,12 +61,11 @@ from ._engine import (
     SklearnLog,
     TrainingNet,
     ValidationScore,
-    history_column,
     make_loader_kwargs,
-    samples_seen,
 )
+from ._fitted import FittedAttributes
 from ._inputs import Rows
-from ._optim import LBFGS, SOLVERS, lbfgs_state
+from ._optim import SOLVERS, lbfgs_state
 from ._params import LAYER_SIZE, TRAINING_CONSTRAINTS, positive_ints
 from ._saving import SavedNet
 from ._sklearn import check_sample_weight
@@ -110,7 +109,7 @@ def _check_stratifiable(labels: np.ndarray) -> None:
         )
 
 
-class BaseNeuralEstimator(SavedNet, BaseEstimator):
+class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
     """Base class of the sknn estimators: the shared training machinery.
 
     Not meant to be used directly. Each estimator's ``__init__`` takes the
@@ -630,63 +629,6 @@ class BaseNeuralEstimator(SavedNet, BaseEstimator):
             "maximum, or far beyond those it was trained on). Scale X as the "
             "training data was scaled (e.g. with StandardScaler)."
         )
-
-    # ----------------------------------------------------- fitted attributes
-    @property
-    def module_(self) -> torch.nn.Module:
-        """The trained ``torch.nn.Module``."""
-        return self.net_.module_
-
-    @property
-    def history_(self):
-        """skorch ``History`` of the training: one row per epoch."""
-        return self.net_.history
-
-    @property
-    def t_(self) -> int:
-        """Number of training samples seen by the solver."""
-        return samples_seen(self.history_)
-
-    @property
-    def loss_(self) -> float:
-        """The loss at the end of training, L2 penalty included."""
-        return float(self.history_[-1, "train_loss"])
-
-    def _stochastic_only(self, name):
-        if isinstance(self.net_.optimizer_, LBFGS):
-            raise AttributeError(
-                f"{name} is only available for the stochastic solvers "
-                "(adam, adamw, sgd), like scikit-learn's."
-            )
-
-    @property
-    def loss_curve_(self) -> list:
-        """The training loss after each epoch (stochastic solvers)."""
-        self._stochastic_only("loss_curve_")
-        return history_column(self.history_, "train_loss")
-
-    @property
-    def validation_scores_(self) -> list | None:
-        """Score on the held-out data after each epoch; None without early stopping."""
-        self._stochastic_only("validation_scores_")
-        scores = history_column(self.history_, "valid_score")
-        return scores or None
-
-    @property
-    def best_validation_score_(self) -> float | None:
-        """Best of ``validation_scores_`` (NaN scores, of diverged epochs,
-        never count); None without early stopping."""
-        scores = self.validation_scores_
-        if scores is None:
-            return None
-        return max((s for s in scores if not np.isnan(s)), default=-np.inf)
-
-    @property
-    def best_loss_(self) -> float | None:
-        """Lowest training loss reached; None with early stopping (as sklearn)."""
-        if self.validation_scores_ is not None:
-            return None
-        return min(self.loss_curve_)
 
     def __sklearn_clone__(self):
         # scikit-learn's clone deep-copies callbacks' parameters, which fails
