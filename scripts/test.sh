@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Install sknn with its test and example dependencies into ./.venv and run the
-# whole test suite: lint, the tests (the main demo's among them), and the
-# doctests of every public docstring.
+# test suite: lint, the tests (the main demo's among them), and the doctests of
+# every public docstring, on one process per core (pytest-xdist).
+#
+# Without arguments: everything but the tests that reproduce published
+# figures and scikit-learn's input-handling checks on the default
+# configurations (the `figures` and `exhaustive` markers), which
+# `bash scripts/test.sh -m "figures or exhaustive"` runs; CI runs both.
+# Extra arguments go to pytest instead (`bash scripts/test.sh -k mlp`;
+# `-n 0` runs in this one process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -11,4 +18,5 @@ VENV="${VENV:-.venv}"
 "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[tests,examples]"
 "$VENV/bin/python" -m ruff check sknn tests examples benchmarks scripts
 "$VENV/bin/python" -m ruff format --check sknn tests examples benchmarks scripts
-"$VENV/bin/python" -m pytest "$@"
+[ $# -gt 0 ] || set -- -m "not figures and not exhaustive"
+"$VENV/bin/python" -m pytest -n auto --dist loadgroup "$@"

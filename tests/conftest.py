@@ -20,8 +20,13 @@ difference is written in its entry, never as a skip in a test.
 """
 
 import inspect
+import os
+import re
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,12 +39,18 @@ from sklearn.datasets import (
     make_regression,
 )
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 import sknn
 
 # The test networks are tiny: a second intra-op thread costs more in
 # synchronisation than it saves, and makes run times hostage to machine load.
 torch.set_num_threads(1)
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One pytest-xdist worker per core (scripts/test.sh): NumPy's and SciPy's
+    # BLAS, and OpenMP, take one thread each too, rather than a pool per core
+    # in every worker.
+    threadpool_limits(limits=1)
 
 
 # ---------------------------------------------------------------- data sets
@@ -539,3 +550,25 @@ def assert_same_outputs(entry, a, b, X):
     """The two fitted estimators give bit-for-bit the same outputs for X."""
     for out_a, out_b in zip(entry.outputs(a, X), entry.outputs(b, X), strict=True):
         np.testing.assert_array_equal(out_a, out_b)
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _code_blocks(page: str) -> list[str]:
+    text = (DOCS / page).read_text()
+    blocks = re.findall(r"\.\. code-block:: python\n\n((?:    .*\n|\n)+)", text)
+    return [re.sub(r"^    ", "", block, flags=re.M) for block in blocks]
+
+
+def run_docs_page(page: str, monkeypatch) -> types.ModuleType:
+    """Run the ``python`` code blocks of a page of ``docs/`` in order, in a
+    module of their own (so that the page's classes pickle); returns the
+    module. (Blocks marked ``py`` are shown, not run.)"""
+    blocks = _code_blocks(page)
+    assert len(blocks) >= 3
+    module = types.ModuleType("sknn_docs_page")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    for block in blocks:
+        exec(compile(block, page, "exec"), module.__dict__)
+    return module

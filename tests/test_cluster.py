@@ -17,6 +17,7 @@ import pytest
 import ray
 import ray.util.joblib
 import torch
+from conftest import run_docs_page
 from sklearn.datasets import load_digits
 from sklearn.model_selection import (
     GridSearchCV,
@@ -51,6 +52,8 @@ class Cluster:
     # (dask's workers), or processes of the same kind started for each call
     # (Ray's joblib backend starts a pool of actor processes per search).
     persistent: bool
+    # dask's LocalCluster (None for Ray).
+    local: distributed.LocalCluster | None = None
 
 
 @contextlib.contextmanager
@@ -66,7 +69,7 @@ def _dask():
         ) as local,
         distributed.Client(local) as client,
     ):
-        yield Cluster("dask", lambda f: list(client.run(f).values()), True)
+        yield Cluster("dask", lambda f: list(client.run(f).values()), True, local)
 
 
 def _ray_environment(env: pytest.MonkeyPatch):
@@ -116,11 +119,27 @@ def _ray():
             ray.shutdown()
 
 
-# One cluster at a time: the dask tests run, the cluster closes, then Ray's.
+# One dask cluster and one Ray instance for the whole run: every test that
+# needs one is in this module (the docs' Scaling out page's too), and the
+# module runs in one pytest-xdist worker (scripts/test.sh: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("clusters")
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    with _dask() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    with _ray() as started:
+        yield started
+
+
 @pytest.fixture(scope="module", params=["dask", "ray"])
 def cluster(request):
-    with {"dask": _dask, "ray": _ray}[request.param]() as started:
-        yield started
+    return request.getfixturevalue(f"{request.param}_cluster")
 
 
 @pytest.fixture(scope="module")
@@ -250,3 +269,29 @@ def test_a_worker_trains_on_the_threads_it_is_given(cluster, digits, monkeypatch
     for fitted in result["estimator"]:
         epochs = dict(fitted.net_.callbacks_)["ThreadProbe_0"].epochs_
         assert [threads for _, threads in epochs] == [1, 1]
+
+
+def test_the_scaling_out_page_runs_on_the_clusters(
+    dask_cluster, ray_cluster, monkeypatch
+):
+    """The page's code as written, on this module's clusters: its
+    ``LocalCluster`` is the running one, which has the workers it asks for,
+    and its ``ray.init`` and ``ray.shutdown`` find Ray running and leave it
+    so. Its searches give the results of one process."""
+
+    def local_cluster(**kwargs):
+        assert kwargs["n_workers"] == len(dask_cluster.local.workers) == 2
+        assert kwargs["threads_per_worker"] == 1
+        return contextlib.nullcontext(dask_cluster.local)
+
+    def ray_init(**kwargs):
+        assert ray.is_initialized()
+        assert kwargs["num_cpus"] == ray.cluster_resources()["CPU"] == 2
+
+    monkeypatch.setattr(distributed, "LocalCluster", local_cluster)
+    monkeypatch.setattr(ray, "init", ray_init)
+    monkeypatch.setattr(ray, "shutdown", lambda: None)
+    page = run_docs_page("user_guide/scaling.rst", monkeypatch)
+    assert page.search.best_params_ == page.serial.best_params_
+    assert page.on_ray.best_params_ == page.serial.best_params_
+    assert page.search.best_estimator_.n_iter_ == 30

@@ -190,6 +190,7 @@ def test_digits_as_images_reach_0993_in_5_fold_cv_with_the_defaults(digits):
     assert scores.mean() >= 0.993
 
 
+@pytest.mark.slow
 def test_small_data_with_batch_norm_is_stable_across_seeds(digits):
     """50 training images, batches of 16 (a last batch of 2 joins the one
     before it): batch norm does not make the accuracy swing with the seed."""

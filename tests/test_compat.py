@@ -49,6 +49,7 @@ def test_pipeline_with_standard_scaler(entry):
     assert entry.score(pipe, X_test, y_test) >= entry.learnt_score(X_scaled, y_test)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", registry())
 def test_grid_search_in_parallel(entry):
     """Candidates train in worker processes, callbacks travel with them and

@@ -8,15 +8,20 @@ from sklearn.metrics import mean_poisson_deviance, r2_score
 from sknn import MLPRegressor
 
 
+def _split(X, y):
+    """The first 150 samples to train on, the last 50 to score on."""
+    return X[:150], X[150:], y[:150], y[150:]
+
+
 # --------------------------------------------------------------------- targets
 def test_single_output_regression_predicts_1d(regression_data):
-    X, y = regression_data
+    X, X_test, y, y_test = _split(*regression_data)
     reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", random_state=0).fit(
         X, y
     )
-    pred = reg.predict(X)
-    assert pred.shape == (200,)
-    assert r2_score(y, pred) >= 0.95
+    pred = reg.predict(X_test)
+    assert pred.shape == (50,)
+    assert r2_score(y_test, pred) >= 0.95
     assert reg.n_outputs_ == 1
     assert reg.out_activation_ == "identity"
 
@@ -31,21 +36,21 @@ def test_column_target_predicts_1d_like_sklearn(regression_data):
 
 
 def test_multi_output_regression(multioutput_regression_data):
-    X, Y = multioutput_regression_data
+    X, X_test, Y, Y_test = _split(*multioutput_regression_data)
     reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", random_state=0).fit(
         X, Y
     )
-    pred = reg.predict(X)
-    assert pred.shape == (200, 3)
+    pred = reg.predict(X_test)
+    assert pred.shape == (50, 3)
     assert reg.n_outputs_ == 3
-    assert r2_score(Y, pred) >= 0.95
-    assert reg.score(X, Y) == pytest.approx(r2_score(Y, pred))
+    assert r2_score(Y_test, pred) >= 0.95
+    assert reg.score(X_test, Y_test) == pytest.approx(r2_score(Y_test, pred))
 
 
 # --------------------------------------------------------- architecture
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_dropout_and_batch_norm_together_in_regression(regression_data):
-    X, y = regression_data
+    X, X_test, y, y_test = _split(*regression_data)
     reg = MLPRegressor(
         hidden_layer_sizes=(32,),
         dropout=0.1,
@@ -54,25 +59,27 @@ def test_dropout_and_batch_norm_together_in_regression(regression_data):
         max_iter=100,
         random_state=0,
     ).fit(X, y)
-    assert reg.score(X, y) >= 0.9
+    assert reg.score(X_test, y_test) >= 0.9
 
 
 # ---------------------------------------------------------- regression losses
 def test_poisson_loss_on_counts(count_data):
-    X, y = count_data
-    reg = MLPRegressor("poisson", (16,), solver="lbfgs", random_state=0).fit(X, y)
+    X, X_test, y, y_test = _split(*count_data)
+    reg = MLPRegressor("poisson", (16,), random_state=0).fit(X, y)
     assert reg.out_activation_ == "exp"
-    pred = reg.predict(X)
+    pred = reg.predict(X_test)
     assert np.all(pred > 0)
-    baseline = mean_poisson_deviance(y, np.full_like(y, y.mean()))
-    assert mean_poisson_deviance(y, pred) < 0.7 * baseline
+    # Against predicting the training mean for every held-out sample; the true
+    # mean, exp(X @ w), scores 0.76 of it on these 50 (0.78 reached).
+    baseline = mean_poisson_deviance(y_test, np.full_like(y_test, y.mean()))
+    assert mean_poisson_deviance(y_test, pred) < 0.85 * baseline
 
 
 @pytest.mark.parametrize("loss", ["squared_error", "huber", "absolute_error"])
 def test_every_regression_loss_fits(regression_data, loss):
-    X, y = regression_data
+    X, X_test, y, y_test = _split(*regression_data)
     reg = MLPRegressor(loss, (32,), solver="lbfgs", random_state=0).fit(X, y)
-    assert reg.score(X, y) >= 0.95
+    assert reg.score(X_test, y_test) >= 0.95
 
 
 @pytest.mark.parametrize("loss", ["huber", "absolute_error"])

@@ -161,6 +161,7 @@ def _token_order_task(n, seed=0, length=10, vocabulary=6):
     return X, y
 
 
+@pytest.mark.slow
 def test_token_sequences_with_an_embedding():
     X, y = _token_order_task(1200)
     clf = RNNClassifier(embedding_dim=8, hidden_size=32, batch_size=32, max_iter=40)

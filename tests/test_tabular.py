@@ -78,6 +78,7 @@ def test_reads_a_raw_dataframe_by_its_dtypes():
     assert clf.predict_proba(X).shape == (len(X), 2)
 
 
+@pytest.mark.slow
 def test_learns_from_categories_interactions_and_missingness():
     """The label needs the colour, its interaction with a numeric column and
     whether income is missing: the network gets them all from the raw frame,
