@@ -7,11 +7,12 @@
 #   bash scripts/test-subset.sh 3.11 lowest    # .venv-lowest-3.11 (scripts/test-lowest.sh)
 #
 # The subset: every test but the slow ones (`-m "not slow and not figures"`:
-# the defaults' scikit-learn checks, training quality, the demo, the
-# clusters), scikit-learn's checks on every estimator's small configuration
-# among them, on one process per core (pytest-xdist). Extra arguments after the first two go
-# to pytest instead of the subset (`bash scripts/test-subset.sh 3.12 pinned
-# tests sknn` runs the whole suite there).
+# the defaults' scikit-learn checks, training quality, the demo, the docs'
+# pages), scikit-learn's checks on every estimator's small configuration
+# among them, on one process per core (pytest-xdist). Extra arguments after
+# the first two go to pytest instead of the subset (`bash
+# scripts/test-subset.sh 3.12 pinned tests sknn` runs the whole suite there);
+# `--install-only` stops after the install.
 #
 # The interpreter: PYTHON if set, else pythonX.Y on PATH, else pyenv's. The
 # environment is reused where it exists (VENV names another). On Linux x86_64,
@@ -54,6 +55,9 @@ fi
 "$VENV/bin/python" -m pip install --quiet -c "$CONSTRAINTS" -e ".[$EXTRAS]"
 "$VENV/bin/python" -m pip check
 # No lint here: scripts/test.sh lints, with the ruff constraints.txt pins.
+if [ "${1:-}" = --install-only ]; then
+    exit 0  # CI installs ahead, while other steps run (.ci/run)
+fi
 
 if [ $# -eq 0 ]; then
     set -- -n auto -m "not slow and not figures"

@@ -82,8 +82,8 @@ SMALL = [entry.estimator() for entry in REGISTRY.values()]
 # scikit-learn gives its own MLPRegressor solver="sgd" for the sample-weight
 # check: Adam divides by the root of its running squared gradients, which
 # magnifies the float64 rounding that separates a weight of 2 from a repeated
-# row (1e-6 relative after 25 epochs of the tiny CNN, against the check's
-# 1e-7); and 10 epochs of the tiny RNN leave R² below the check's 0.5 on its
+# row (predictions 5e-7 apart after 25 epochs of the tiny CNN, 3e-4 relative,
+# against the check's 1e-7); and 10 epochs of the tiny RNN leave R² below the check's 0.5 on its
 # one-informative-feature regression (60, the RNNClassifier's default, pass).
 CHECK_PARAMS = {
     (sknn.CNNRegressor, "check_sample_weight_equivalence_on_dense_data"): {
@@ -115,7 +115,8 @@ def test_sklearn_compatible_estimator(estimator, check):
 # class; learning the checks' data; weights that equal repeated rows; the
 # same model from the same seed, in any row order, in a pipeline or on a
 # subset; labels and targets in every format; n_iter_; pickling.
-# ``bash scripts/test.sh -m exhaustive`` runs every check on the defaults.
+# The others are marked ``exhaustive``: ``bash scripts/test.sh -m exhaustive``
+# runs them on the defaults (CI does, with the figures).
 DEFAULT_TRAINING_CHECKS = {
     "check_classifiers_train",
     "check_regressors_train",
@@ -157,7 +158,11 @@ def _default_checks():
         for estimator, check in estimator_checks_generator(
             cls(random_state=0), legacy=True
         ):
-            training = check.func.__name__ in DEFAULT_TRAINING_CHECKS
+            # The read-only memmap and float32 variants of a check vary how
+            # its input comes, not the training.
+            training = (
+                check.func.__name__ in DEFAULT_TRAINING_CHECKS and not check.keywords
+            )
             marks = () if training else (pytest.mark.exhaustive,)
             params.append(
                 pytest.param(

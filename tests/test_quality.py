@@ -35,8 +35,8 @@ def test_classifier_accuracy_on_digits_matches_sklearn(record_property):
         y,
     )
     print(f"digits 5-fold accuracy: sknn {ours:.4f}, sklearn {theirs:.4f}")
-    record_property("sknn_accuracy", ours)
-    record_property("sklearn_accuracy", theirs)
+    record_property("sknn_accuracy", float(ours))
+    record_property("sklearn_accuracy", float(theirs))
     assert ours >= 0.9
     assert ours >= theirs, f"sknn {ours:.4f} < sklearn {theirs:.4f}"
 
@@ -56,7 +56,7 @@ def test_regressor_r2_on_diabetes_matches_sklearn(record_property):
         model(neural_network.MLPRegressor(**settings)), X, y, scoring="r2"
     )
     print(f"diabetes 5-fold R²: sknn {ours:.4f}, sklearn {theirs:.4f}")
-    record_property("sknn_r2", ours)
-    record_property("sklearn_r2", theirs)
+    record_property("sknn_r2", float(ours))
+    record_property("sklearn_r2", float(theirs))
     assert ours >= 0.4
     assert ours >= theirs, f"sknn {ours:.4f} < sklearn {theirs:.4f}"
