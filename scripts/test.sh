@@ -18,5 +18,7 @@ VENV="${VENV:-.venv}"
 "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[tests,examples]"
 "$VENV/bin/python" -m ruff check sknn tests examples benchmarks scripts
 "$VENV/bin/python" -m ruff format --check sknn tests examples benchmarks scripts
-[ $# -gt 0 ] || set -- -m "not figures and not exhaustive"
+# The slowest 20 tests are listed at the end: the run is meant to stay within
+# 10 minutes on 2 cores (README).
+[ $# -gt 0 ] || set -- -m "not figures and not exhaustive" --durations=20
 "$VENV/bin/python" -m pytest -n auto --dist loadgroup "$@"
