@@ -83,8 +83,9 @@ SMALL = [entry.estimator() for entry in REGISTRY.values()]
 # check: Adam divides by the root of its running squared gradients, which
 # magnifies the float64 rounding that separates a weight of 2 from a repeated
 # row (predictions 5e-7 apart after 25 epochs of the tiny CNN, 3e-4 relative,
-# against the check's 1e-7); and 10 epochs of the tiny RNN leave R² below the check's 0.5 on its
-# one-informative-feature regression (60, the RNNClassifier's default, pass).
+# against the check's 1e-7); and 10 epochs of the tiny RNN leave R² below the
+# check's 0.5 on its one-informative-feature regression (60, the
+# RNNClassifier's default, pass).
 CHECK_PARAMS = {
     (sknn.CNNRegressor, "check_sample_weight_equivalence_on_dense_data"): {
         "solver": "sgd"

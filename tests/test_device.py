@@ -66,7 +66,7 @@ def test_auto_device_prefers_cuda_to_mps(iris, monkeypatch):
     # torch's own error, for a build without CUDA or for a CUDA build on a
     # machine without a GPU (PyPI's torch on Python 3.12+): CUDA was chosen.
     with pytest.raises(
-        (AssertionError, RuntimeError), match="not compiled with CUDA|NVIDIA driver"
+        (AssertionError, RuntimeError), match=r"not compiled with CUDA|NVIDIA driver"
     ):
         clf.fit(X, y)
 
