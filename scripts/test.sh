@@ -21,4 +21,4 @@ VENV="${VENV:-.venv}"
 # The slowest 20 tests are listed at the end: the run is meant to stay within
 # 10 minutes on 2 cores (README).
 [ $# -gt 0 ] || set -- -m "not figures and not exhaustive" --durations=20
-"$VENV/bin/python" -m pytest -n auto --dist loadgroup "$@"
+"$VENV/bin/python" -m pytest -n auto "$@"

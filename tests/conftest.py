@@ -53,6 +53,38 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     threadpool_limits(limits=1)
 
 
+# ------------------------------------------------ tests on several processes
+# Modules whose tests share a costly module-scoped fixture: one dask cluster
+# and one Ray instance, one pair of torch.distributed processes, one run of
+# the demo. Under pytest-xdist each runs whole on one worker, so that the
+# fixture starts once per run.
+SHARED_FIXTURE_MODULES = (
+    "tests/test_cluster.py",
+    "tests/test_distributed.py",
+    "tests/test_examples.py",
+)
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With ``-n`` (``--dist load``, scripts/test.sh), tests go one at a time
+    to whichever worker is free, but for the modules of
+    :data:`SHARED_FIXTURE_MODULES`, each sent whole, largest first.
+    (xdist's own ``--dist loadgroup`` and ``xdist_group`` marks would say the
+    same, but they group nothing under pytest 9.2: pytest-xdist issue 1386.)
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in SHARED_FIXTURE_MODULES else nodeid
+
+    return SharedFixtureScheduling(config, log)
+
+
 # ---------------------------------------------------------------- data sets
 @pytest.fixture
 def iris():

@@ -121,8 +121,8 @@ def _ray():
 
 # One dask cluster and one Ray instance for the whole run: every test that
 # needs one is in this module (the docs' Scaling out page's too), and the
-# module runs in one pytest-xdist worker (scripts/test.sh: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("clusters")
+# module runs whole on one pytest-xdist worker (conftest.py's
+# SHARED_FIXTURE_MODULES).
 
 
 @pytest.fixture(scope="module")

@@ -27,10 +27,6 @@ DOCS = HERE.parent / "docs" / "user_guide"
 # (they take some 10 s alone).
 TIMEOUT = 300
 
-# The module's tests share one pair of processes (``ranks``): they run in one
-# pytest-xdist worker (scripts/test.sh: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("torch_distributed")
-
 
 def _free_port() -> int:
     with socket.socket() as probe:

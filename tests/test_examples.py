@@ -12,10 +12,6 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
-# The quick run, once (``quick_run``), in one pytest-xdist worker
-# (scripts/test.sh: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("demo")
-
 
 def _load_example(name):
     spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
