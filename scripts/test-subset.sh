@@ -52,7 +52,10 @@ fi
     exit 1
 }
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -c "$CONSTRAINTS" -e ".[$EXTRAS]"
+# An editable install writes sknn.egg-info into this checkout: installs wait
+# for each other where flock(1) exists (CI runs this one beside scripts/test.sh).
+locked() { if command -v flock >/dev/null; then flock .install.lock "$@"; else "$@"; fi; }
+locked "$VENV/bin/python" -m pip install --quiet -c "$CONSTRAINTS" -e ".[$EXTRAS]"
 "$VENV/bin/python" -m pip check
 # No lint here: scripts/test.sh lints, with the ruff constraints.txt pins.
 if [ "${1:-}" = --install-only ]; then

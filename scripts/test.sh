@@ -15,7 +15,11 @@ PYTHON="${PYTHON:-python3}"
 VENV="${VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[tests,examples]"
+# An editable install writes sknn.egg-info into this checkout: installs wait
+# for each other where flock(1) exists (CI installs other Pythons'
+# environments meanwhile).
+locked() { if command -v flock >/dev/null; then flock .install.lock "$@"; else "$@"; fi; }
+locked "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e ".[tests,examples]"
 "$VENV/bin/python" -m ruff check sknn tests examples benchmarks scripts
 "$VENV/bin/python" -m ruff format --check sknn tests examples benchmarks scripts
 # The slowest 20 tests are listed at the end: the run is meant to stay within
