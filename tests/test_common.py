@@ -2,9 +2,10 @@
 small configuration, and with its defaults."""
 
 import inspect
+from pathlib import Path
 
 import pytest
-from conftest import REGISTRY, public_estimators
+from conftest import REGISTRY, SHARED_FIXTURE_MODULES, public_estimators
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.estimator_checks import (
     estimator_checks_generator,
@@ -69,6 +70,15 @@ def test_registry_has_an_entry_for_every_exported_estimator():
         assert set(entry.params) <= set(cls().get_params()), cls.__name__
         assert set(entry.flat_params) <= set(cls().get_params()), cls.__name__
         assert set(entry.random_params) <= set(cls().get_params()), cls.__name__
+
+
+def test_the_modules_sent_whole_to_one_worker_exist():
+    """conftest.py's scheduler sends these whole to one pytest-xdist worker
+    by path: a renamed module would split silently, its fixture started on
+    every worker."""
+    root = Path(__file__).resolve().parent.parent
+    for module in SHARED_FIXTURE_MODULES:
+        assert (root / module).is_file(), module
 
 
 # Every check on each estimator's small configuration (tests/conftest.py's
