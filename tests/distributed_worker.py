@@ -311,6 +311,7 @@ def main(out: Path, names: list[str]) -> None:
         except ValueError as error:
             results["error"] = str(error)
         (out / f"rank{rank}.pkl").write_bytes(pickle.dumps(results))
+        dist.barrier()  # leave together (docs/user_guide/fit_distributed.py)
     finally:
         dist.destroy_process_group()
 

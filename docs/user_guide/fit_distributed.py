@@ -29,4 +29,7 @@ if dist.get_rank() == 0:
     with open(sys.argv[1], "wb") as file:
         pickle.dump(clf, file)
 
+# Every process leaves together: a process tearing its process group down
+# while another still works can abort in gloo's threads.
+dist.barrier()
 dist.destroy_process_group()
