@@ -488,7 +488,7 @@ STUDY = {
                 {"learning_rate_init": 0.002},
                 {"global_pool": False},
                 {"batch_size": 64},
-                {"pooling": "avg"},
+                {"pooling": "mean"},
                 {"random_shift": 4},
                 {"hidden_layer_sizes": ()},
                 {"filters": (64, 128, 128)},

@@ -66,7 +66,13 @@ from ._engine import (
 from ._fitted import FittedAttributes
 from ._inputs import Rows
 from ._optim import SOLVERS, lbfgs_state
-from ._params import LAYER_SIZE, TRAINING_CONSTRAINTS, positive_ints
+from ._params import (
+    LAYER_SIZE,
+    TRAINING_CONSTRAINTS,
+    Renamed,
+    positive_ints,
+    resolve_renamed,
+)
 from ._saving import SavedNet
 from ._sklearn import check_sample_weight
 from ._stopping import (
@@ -126,6 +132,10 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
     # Rows per forward pass in predict: bounds the memory of activations.
     _predict_chunk_size = 16384
 
+    # Parameters renamed (``sknn._params.Renamed``): the old names keep
+    # working, with a FutureWarning, for a deprecation cycle.
+    _renamed: tuple[Renamed, ...] = ()
+
     def _build_module(self) -> torch.nn.Module:
         """The module for the sizes found in the data (``n_features_in_``...)."""
         raise NotImplementedError
@@ -161,11 +171,19 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
 
     def _check_params(self) -> None:
         """Checks of parameter values that constraints cannot express: the
-        values inside every layer-sizes parameter."""
+        values inside every layer-sizes parameter; renamed parameters and
+        values (a FutureWarning each)."""
         for name, constraints in self._parameter_constraints.items():
             value = getattr(self, name)
             if value is not None and any(c is LAYER_SIZE for c in constraints):
                 positive_ints(name, value)
+        resolve_renamed(self, self._renamed, warning=True)
+
+    def _param(self, name: str):
+        """Parameter ``name`` as the network is built with it: under its
+        current name and spelling where the user gave a deprecated one."""
+        values = resolve_renamed(self, self._renamed, warning=False)
+        return values[name] if name in values else getattr(self, name)
 
     def _sample_weight(self, sample_weight, X, y):
         """Per-sample weights for the loss, or None when all samples weigh 1."""
@@ -387,16 +405,13 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         if batch_size < 2 and any(
             isinstance(layer, _BATCH_STATISTICS) for layer in module.modules()
         ):
-            if hasattr(self, "normalization"):
-                option, instead = "normalization='batch'", "another normalization"
-            else:
-                option, instead = "batch_norm=True", "batch_norm=False"
             split = "" if processes == 1 else f" per process ({processes} processes)"
             raise ValueError(
-                f"{option} needs batches of at least 2 samples to normalise, "
-                f"but the data gives batches of {batch_size} sample(s){split} "
-                f"(batch_size={self.batch_size!r}, {n_samples} training samples). "
-                f"Use more samples, a larger batch_size, or {instead}."
+                "normalization='batch' needs batches of at least 2 samples to "
+                f"normalise, but the data gives batches of {batch_size} "
+                f"sample(s){split} (batch_size={self.batch_size!r}, {n_samples} "
+                "training samples). Use more samples, a larger batch_size, or "
+                "normalization='layer' (each sample on its own) or None."
             )
 
     def _prepare_net(self, batch_size, device, dtype, valid, continuing, incremental):

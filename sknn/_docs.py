@@ -119,6 +119,27 @@ FITTED_ATTRIBUTES = """
     history_ : skorch.History
         skorch's record of the training, one row per epoch."""
 
+
+def normalization_parameter(of: str) -> str:
+    """The ``normalization`` entry of the dense networks: after ``of``."""
+    return f"""
+    normalization : {{"batch", "layer"}} or None, default=None
+        Normalisation after {of}: ``"batch"`` normalises with the
+        statistics of each training batch, weighted by the sample weights (a
+        weight of 2 counts as two copies of a sample), and with running
+        statistics at prediction; ``"layer"`` normalises each sample over
+        the layer's units (``LayerNorm``); None: none. (``"group"``, which
+        the convolutional networks take, is ``"layer"`` on dense layers.)"""
+
+
+BATCH_NORM_PARAMETER = """
+    batch_norm : bool, default="deprecated"
+        ``True`` is ``normalization="batch"``.
+
+        .. deprecated:: 0.1
+           ``batch_norm`` was renamed ``normalization`` in 0.1 and will be
+           removed in 0.3."""
+
 INPUT_SHAPE_PARAMETER = """
     input_shape : tuple of int or None, default=None
         Shape of one sample when X holds flat rows (after a scaler in a

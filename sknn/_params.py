@@ -6,14 +6,17 @@ values are written; the estimators combine them into their
 """
 
 import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 
 from ._optim import SOLVERS
-from ._sklearn import Interval, Options, StrOptions
+from ._sklearn import Hidden, Interval, Options, StrOptions
+from ._warnings import warn
 from .modules import ACTIVATIONS
-from .modules._layers import NORMALIZATIONS
+from .modules._layers import NORMALIZATIONS, POOLINGS
 
 
 def positive_ints(name: str, values) -> tuple[int, ...]:
@@ -33,20 +36,57 @@ POSITIVE_INT = [Interval(Integral, 1, None, closed="left")]
 LAYER_SIZE = Interval(Integral, 1, None, closed="left")
 LAYER_SIZES = ["array-like", LAYER_SIZE]
 
+# The default of a renamed parameter's old name: set to anything else, it
+# still works, with a FutureWarning naming the new one (scikit-learn's way).
+DEPRECATED = "deprecated"
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """A parameter renamed ``old`` -> ``new``: the old name keeps working,
+    its values converted by ``convert``, until release ``removed``."""
+
+    old: str
+    new: str
+    convert: Callable = lambda value: value
+    since: str = "0.1"
+    removed: str = "0.3"
+
+    def warn(self, value) -> None:
+        warn(
+            f"`{self.old}` was renamed `{self.new}` in {self.since} and will be "
+            f"removed in {self.removed}: use {self.new}={self.convert(value)!r} "
+            f"instead of {self.old}={value!r}.",
+            FutureWarning,
+        )
+
+
+#: ``batch_norm=True`` of the MLPs, the autoencoder and the RNNs is
+#: ``normalization="batch"``, the name the CNNs use for all normalisations.
+BATCH_NORM = Renamed(
+    "batch_norm", "normalization", lambda value: "batch" if value else None
+)
+
+#: Values renamed, by parameter: the old value -> the new.
+RENAMED_VALUES = {"pooling": {"avg": "mean"}}
+
+NORMALIZATION = [StrOptions(set(NORMALIZATIONS)), None]
+
 # The layers every architecture has around its own part.
 NETWORK_CONSTRAINTS = {
     "hidden_layer_sizes": LAYER_SIZES,
     "activation": [StrOptions(set(ACTIVATIONS))],
     "dropout": [Interval(Real, 0, 1, closed="left")],
-    "batch_norm": ["boolean"],
+    "normalization": NORMALIZATION,
+    "batch_norm": ["boolean", Hidden(StrOptions({DEPRECATED}))],
 }
 
 CONV_CONSTRAINTS = {
     "filters": LAYER_SIZES,
     "kernel_size": POSITIVE_INT,
-    "pooling": [StrOptions({"max", "avg", "none"})],
+    "pooling": [StrOptions({*POOLINGS, "avg"}, deprecated={"avg"})],
     "pool_size": POSITIVE_INT,
-    "normalization": [StrOptions(set(NORMALIZATIONS)), None],
+    "normalization": NORMALIZATION,
     "input_shape": ["array-like", None],
 }
 
@@ -91,3 +131,34 @@ def store_parameters(estimator, arguments: dict) -> None:
     for name in inspect.signature(type(estimator).__init__).parameters:
         if name != "self":
             setattr(estimator, name, arguments[name])
+
+
+def resolve_renamed(estimator, renamed: tuple[Renamed, ...], *, warning: bool) -> dict:
+    """The values of ``estimator``'s renamed parameters under their new names,
+    taken from the old names where those are set (with a FutureWarning when
+    ``warning``); a ValueError where both names are set."""
+    values = {}
+    defaults = inspect.signature(type(estimator).__init__).parameters
+    for rename in renamed:
+        old, new = getattr(estimator, rename.old), getattr(estimator, rename.new)
+        if isinstance(old, str) and old == DEPRECATED:
+            continue
+        if new != defaults[rename.new].default:
+            raise ValueError(
+                f"Both `{rename.old}` and `{rename.new}` are set; `{rename.old}` "
+                f"was renamed `{rename.new}`: set only {rename.new}."
+            )
+        if warning:
+            rename.warn(old)
+        values[rename.new] = rename.convert(old)
+    for name, spellings in RENAMED_VALUES.items():
+        value = values.get(name, getattr(estimator, name, None))
+        if isinstance(value, str) and value in spellings:
+            if warning:
+                warn(
+                    f"{name}={value!r} was renamed {name}={spellings[value]!r} in "
+                    "0.1 and will be removed in 0.3: use the new name.",
+                    FutureWarning,
+                )
+            values[name] = spellings[value]
+    return values

@@ -25,6 +25,7 @@ from skorch.history import History
 
 from ._device import private_rng
 from ._engine import samples_seen
+from ._params import DEPRECATED
 
 # The layout of the saved state; a file written in another raises a clear
 # error instead of loading wrongly.
@@ -253,6 +254,16 @@ def check_picklable_callbacks(callbacks, estimator_name: str) -> None:
         )
 
 
+def _rename_saved(values: dict, cls) -> None:
+    """Parameters saved under names since renamed (``cls._renamed``), moved
+    to the new names in place: models saved before a rename load as they
+    were (a new name's value comes from the old; the old is unset)."""
+    for rename in getattr(cls, "_renamed", ()):
+        if rename.old in values and rename.new not in values:
+            values[rename.new] = rename.convert(values[rename.old])
+            values[rename.old] = DEPRECATED
+
+
 class SavedNet:
     """The saving of an estimator's fitted net (a mixin of
     :class:`sknn._base.BaseNeuralEstimator`): pickle, joblib, ``copy`` and
@@ -288,6 +299,9 @@ class SavedNet:
 
     def __setstate__(self, state):
         saved = state.pop("_net_state", None)
+        _rename_saved(state, type(self))
+        if saved is not None:
+            _rename_saved(saved["params"], type(self))
         super().__setstate__(state)
         if saved is not None:
             check_state_version(saved, type(self).__name__)

@@ -16,6 +16,7 @@ from sklearn.utils.validation import column_or_1d
 
 try:
     from sklearn.utils._param_validation import (
+        Hidden,
         Interval,
         Options,
         StrOptions,
@@ -97,6 +98,7 @@ except ImportError:
 
 
 __all__ = [
+    "Hidden",
     "Interval",
     "Options",
     "StrOptions",

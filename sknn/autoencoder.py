@@ -13,10 +13,17 @@ from torch import nn
 
 from ._base import BaseNeuralEstimator
 from ._data import to_tensor
-from ._docs import RUNTIME_PARAMETERS, TRAINING_PARAMETERS, activation_parameter
+from ._docs import (
+    BATCH_NORM_PARAMETER,
+    RUNTIME_PARAMETERS,
+    TRAINING_PARAMETERS,
+    activation_parameter,
+    normalization_parameter,
+)
 from ._inputs import check_numeric_columns, standard_container
 from ._losses import SampleLoss
 from ._params import (
+    BATCH_NORM,
     LAYER_SIZES,
     NETWORK_CONSTRAINTS,
     POSITIVE_INT,
@@ -389,11 +396,11 @@ class Autoencoder(BaseAutoencoder):
     {activation_parameter("the hidden layers").strip()}
     dropout : float, default=0.0
         Dropout after each hidden layer.
-    batch_norm : bool, default=False
-        Whether to add batch normalisation after each hidden layer.
+    {normalization_parameter("each hidden layer").strip()}
     {_AUTOENCODER_PARAMETERS_DOC.strip()}
     {TRAINING_PARAMETERS.strip()}
     {RUNTIME_PARAMETERS.strip()}
+    {BATCH_NORM_PARAMETER.strip()}
 
     Attributes
     ----------
@@ -425,6 +432,8 @@ class Autoencoder(BaseAutoencoder):
     array(['autoencoder0', 'autoencoder1', 'autoencoder2'], dtype=object)
     """
 
+    _renamed = (BATCH_NORM,)
+
     _parameter_constraints: dict = {
         **BaseAutoencoder._parameter_constraints,
         "decoder_layer_sizes": [*LAYER_SIZES, None],
@@ -438,7 +447,7 @@ class Autoencoder(BaseAutoencoder):
         decoder_layer_sizes=None,
         activation="relu",
         dropout=0.0,
-        batch_norm=False,
+        normalization=None,
         noise=None,
         noise_level=0.1,
         loss="squared_error",
@@ -469,6 +478,7 @@ class Autoencoder(BaseAutoencoder):
         callbacks=None,
         progress_bar=False,
         distributed=False,
+        batch_norm="deprecated",
     ):
         store_parameters(self, locals())
 
@@ -486,7 +496,7 @@ class Autoencoder(BaseAutoencoder):
                 else positive_ints("decoder_layer_sizes", decoder)
             ),
             activation=self.activation,
-            batch_norm=self.batch_norm,
+            normalization=self._param("normalization"),
             dropout=self.dropout,
             noise=self.noise,
             noise_level=self.noise_level,

@@ -47,8 +47,9 @@ _CNN_PARAMETERS_DOC = (
         Stride of the convolutions.
     padding : {"same", "valid"} or int, default="same"
         Padding of the convolutions; ``"same"`` keeps the size at stride 1.
-    pooling : {"max", "avg", "none"}, default="max"
-        Pooling after each convolution block.
+    pooling : {"max", "mean", "none"}, default="max"
+        Pooling after each convolution block: the maximum or the mean of
+        each window (``"avg"``, its former name, is deprecated since 0.1).
     pool_size : int, default=2
         Size (and stride) of the pooling windows.
     global_pool : bool or "auto", default="auto"
@@ -140,7 +141,7 @@ class _CNNMixin(TrainingExtras):
             kernel_size=positive_ints("kernel_size", self.kernel_size),
             stride=self.stride,
             padding=self.padding,
-            pooling=self.pooling,
+            pooling=self._param("pooling"),
             pool_size=self.pool_size,
             activation=self.activation,
             normalization=self.normalization,

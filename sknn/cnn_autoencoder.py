@@ -39,7 +39,7 @@ class CNNAutoencoder(BaseAutoencoder):
         blocks have them in reverse.
     kernel_size : int, default=3
         Size of the convolution kernels (square for images).
-    pooling : {{"max", "avg", "none"}}, default="max"
+    pooling : {{"max", "mean", "none"}}, default="max"
         Down-sampling after each encoder block (the decoder up-samples back
         before each of its blocks), or none.
     pool_size : int, default=2
@@ -169,7 +169,7 @@ class CNNAutoencoder(BaseAutoencoder):
             n_components=self.n_components,
             filters=positive_ints("filters", self.filters),
             kernel_size=self.kernel_size,
-            pooling=self.pooling,
+            pooling=self._param("pooling"),
             pool_size=self.pool_size,
             hidden_layer_sizes=positive_ints(
                 "hidden_layer_sizes", self.hidden_layer_sizes

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ._docs import (
+    BATCH_NORM_PARAMETER,
     CLASS_WEIGHT_PARAMETER,
     CLASSES_ATTRIBUTE,
     FITTED_ATTRIBUTES,
@@ -10,8 +11,9 @@ from ._docs import (
     RUNTIME_PARAMETERS,
     TRAINING_PARAMETERS,
     activation_parameter,
+    normalization_parameter,
 )
-from ._params import NETWORK_CONSTRAINTS, positive_ints, store_parameters
+from ._params import BATCH_NORM, NETWORK_CONSTRAINTS, positive_ints, store_parameters
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
 from .modules import MLP
 
@@ -25,10 +27,10 @@ _MLP_PARAMETERS_DOC = (
     TRAINING_PARAMETERS
     + """
     dropout : float, default=0.0
-        Probability of dropping each hidden unit during training.
-    batch_norm : bool, default=False
-        Whether to add batch normalisation after each hidden linear layer."""
+        Probability of dropping each hidden unit during training."""
+    + normalization_parameter("each hidden linear layer")
     + RUNTIME_PARAMETERS
+    + BATCH_NORM_PARAMETER
 )
 
 _MLP_ATTRIBUTES_DOC = (
@@ -49,6 +51,8 @@ _MLP_ATTRIBUTES_DOC = (
 class _MLPMixin:
     """The feedforward architecture: builds :class:`sknn.modules.MLP`."""
 
+    _renamed = (BATCH_NORM,)
+
     def _build_module(self) -> MLP:
         return MLP(
             n_features=self.n_features_in_,
@@ -58,7 +62,7 @@ class _MLPMixin:
             ),
             activation=self.activation,
             dropout=self.dropout,
-            batch_norm=self.batch_norm,
+            normalization=self._param("normalization"),
         )
 
     @property
@@ -88,7 +92,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`:
     the same parameters with the same defaults and meanings, the same fitted
-    attributes, and the same methods. It adds dropout, batch normalisation,
+    attributes, and the same methods. It adds dropout, normalisation,
     the AdamW optimizer, GPU training, class weights and skorch callbacks.
 
     Parameters
@@ -161,12 +165,13 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
         n_iter_no_change=10,
         max_fun=15000,
         dropout=0.0,
-        batch_norm=False,
+        normalization=None,
         class_weight=None,
         device="auto",
         callbacks=None,
         progress_bar=False,
         distributed=False,
+        batch_norm="deprecated",
     ):
         store_parameters(self, locals())
 
@@ -176,7 +181,7 @@ class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
 
     A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
     the same parameters with the same defaults and meanings, the same fitted
-    attributes, and the same methods. It adds more losses, dropout, batch
+    attributes, and the same methods. It adds more losses, dropout,
     normalisation, the AdamW optimizer, GPU training and skorch callbacks.
 
     Parameters
@@ -248,10 +253,11 @@ class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
         n_iter_no_change=10,
         max_fun=15000,
         dropout=0.0,
-        batch_norm=False,
+        normalization=None,
         device="auto",
         callbacks=None,
         progress_bar=False,
         distributed=False,
+        batch_norm="deprecated",
     ):
         store_parameters(self, locals())

@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 from ._docs import (
+    BATCH_NORM_PARAMETER,
     CLASS_WEIGHT_PARAMETER,
     CLASSES_ATTRIBUTE,
     FITTED_ATTRIBUTES,
@@ -11,6 +12,7 @@ from ._docs import (
     activation_parameter,
 )
 from ._params import (
+    BATCH_NORM,
     NETWORK_CONSTRAINTS,
     POSITIVE_INT,
     positive_ints,
@@ -55,9 +57,9 @@ _RNN_PARAMETERS_DOC = (
     dropout : float, default=0.0
         Dropout between stacked recurrent layers, on the summary and after
         each hidden layer of the head.
-    batch_norm : bool, default=False
-        Whether to add batch normalisation after each hidden layer of the
-        head.
+    normalization : {"batch", "layer"} or None, default=None
+        Normalisation after each hidden layer of the head (see
+        :class:`MLPClassifier`'s).
     clip_grad_norm : float or None, default=1.0
         Rescale the gradients of each step to at most this L2 norm, against
         the exploding gradients of long sequences; None: no clipping.
@@ -118,6 +120,7 @@ class _RNNMixin(TrainingExtras):
     """The recurrent architecture: takes sequences, builds the RNN."""
 
     _input_type = Sequences
+    _renamed = (BATCH_NORM,)
 
     _rnn_constraints: dict = {
         **NETWORK_CONSTRAINTS,
@@ -151,7 +154,7 @@ class _RNNMixin(TrainingExtras):
                 "hidden_layer_sizes", self.hidden_layer_sizes
             ),
             activation=self.activation,
-            batch_norm=self.batch_norm,
+            normalization=self._param("normalization"),
             vocabulary_size=(
                 self.vocabulary_size_ if self.embedding_dim is not None else None
             ),
@@ -173,6 +176,7 @@ class RNNClassifier(ClassifierExtras, _RNNMixin, BaseNeuralClassifier):
     {LABEL_SMOOTHING_DOC.format(default="0.1", why=_SMOOTHING_WHY).strip()}
     {_RNN_CLASSIFIER_TRAINING_DOC.strip()}
     {RUNTIME_PARAMETERS.strip()}
+    {BATCH_NORM_PARAMETER.strip()}
     {CLASS_WEIGHT_PARAMETER.strip()}
 
     Attributes
@@ -227,7 +231,7 @@ class RNNClassifier(ClassifierExtras, _RNNMixin, BaseNeuralClassifier):
         hidden_layer_sizes=(),
         activation="relu",
         dropout=0.0,
-        batch_norm=False,
+        normalization=None,
         clip_grad_norm=1.0,
         embedding_dim=None,
         padding_id=None,
@@ -259,6 +263,7 @@ class RNNClassifier(ClassifierExtras, _RNNMixin, BaseNeuralClassifier):
         callbacks=None,
         progress_bar=False,
         distributed=False,
+        batch_norm="deprecated",
     ):
         store_parameters(self, locals())
 
@@ -276,6 +281,7 @@ class RNNRegressor(_RNNMixin, BaseNeuralRegressor):
     {REGRESSION_LOSS_PARAMETER.strip()}
     {_RNN_REGRESSOR_TRAINING_DOC.strip()}
     {RUNTIME_PARAMETERS.strip()}
+    {BATCH_NORM_PARAMETER.strip()}
 
     Attributes
     ----------
@@ -320,7 +326,7 @@ class RNNRegressor(_RNNMixin, BaseNeuralRegressor):
         hidden_layer_sizes=(),
         activation="relu",
         dropout=0.0,
-        batch_norm=False,
+        normalization=None,
         clip_grad_norm=1.0,
         embedding_dim=None,
         padding_id=None,
@@ -351,5 +357,6 @@ class RNNRegressor(_RNNMixin, BaseNeuralRegressor):
         callbacks=None,
         progress_bar=False,
         distributed=False,
+        batch_norm="deprecated",
     ):
         store_parameters(self, locals())

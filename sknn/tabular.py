@@ -16,8 +16,15 @@ from ._docs import (
     activation_parameter,
 )
 from ._losses import MemberLoss, classification_loss
-from ._params import LAYER_SIZES, POSITIVE_INT, positive_ints, store_parameters
-from ._sklearn import Interval, StrOptions
+from ._params import (
+    DEPRECATED,
+    LAYER_SIZES,
+    POSITIVE_INT,
+    Renamed,
+    positive_ints,
+    store_parameters,
+)
+from ._sklearn import Hidden, Interval, StrOptions
 from ._supervised import BaseNeuralClassifier, BaseNeuralRegressor
 from ._tables import Tables
 from ._training import (
@@ -30,13 +37,18 @@ from ._training import (
 from .modules import ACTIVATIONS
 from .modules.tabular import NUMERIC_EMBEDDINGS, TabularMLP
 
+# The table networks' embeddings of categorical columns; embedding_dim is the
+# token embeddings of sequence and text models.
+CATEGORICAL_EMBEDDING_DIM = Renamed("embedding_dim", "categorical_embedding_dim")
+
 _TABULAR_CONSTRAINTS = {
     "early_stopping": EARLY_STOPPING,
     "hidden_layer_sizes": LAYER_SIZES,
     "activation": [StrOptions(set(ACTIVATIONS))],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "numeric_embedding": [StrOptions(set(NUMERIC_EMBEDDINGS))],
-    "embedding_dim": POSITIVE_INT,
+    "categorical_embedding_dim": POSITIVE_INT,
+    "embedding_dim": [*POSITIVE_INT, Hidden(StrOptions({DEPRECATED}))],
     "n_ensemble": POSITIVE_INT,
     "max_one_hot": [Interval(Integral, 0, None, closed="left")],
     "categorical_features": [StrOptions({"from_dtype"}), "array-like", None],
@@ -56,7 +68,7 @@ default=(256, 256)
         How numeric columns enter the network: ``"periodic"`` adds to each
         one 4 learnt features of 16 learnt frequencies (periodic embeddings,
         as in RealMLP); ``"none"`` passes the scaled values alone.
-    embedding_dim : int, default=8
+    categorical_embedding_dim : int, default=8
         Size of the learnt embedding of each categorical column with more
         than ``max_one_hot`` categories.
     max_one_hot : int, default=8
@@ -79,6 +91,15 @@ default=(256, 256)
         Probability of dropping each hidden unit during training (no better
         than none on the dev suite, and slower)."""
 )
+
+_EMBEDDING_DIM_DOC = """
+    embedding_dim : int, default="deprecated"
+        The size of categorical embeddings.
+
+        .. deprecated:: 0.1
+           ``embedding_dim`` was renamed ``categorical_embedding_dim`` in 0.1
+           and will be removed in 0.3 (``embedding_dim`` is the size of token
+           embeddings in the sequence models)."""
 
 _TABULAR_TRAINING_DOC = training_doc(
     500,
@@ -121,6 +142,7 @@ class _TabularMixin(TrainingExtras):
     """The table architecture: its kind of input, module, loss and tags."""
 
     _input_type = Tables
+    _renamed = (CATEGORICAL_EMBEDDING_DIM,)
     _combine = "mean"
 
     def _build_module(self) -> TabularMLP:
@@ -136,7 +158,7 @@ class _TabularMixin(TrainingExtras):
             activation=self.activation,
             dropout=self.dropout,
             numeric_embedding=self.numeric_embedding,
-            embedding_dim=self.embedding_dim,
+            embedding_dim=self._param("categorical_embedding_dim"),
             n_ensemble=self.n_ensemble,
             combine=self._combine,
         )
@@ -165,6 +187,7 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
         gave worse log-losses.
     {_TABULAR_TRAINING_DOC.strip()}
     {RUNTIME_PARAMETERS.strip()}
+    {_EMBEDDING_DIM_DOC.strip()}
     {CLASS_WEIGHT_PARAMETER.strip()}
 
     Attributes
@@ -211,7 +234,7 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
         activation="silu",
         *,
         numeric_embedding="periodic",
-        embedding_dim=8,
+        categorical_embedding_dim=8,
         max_one_hot=8,
         categorical_features="from_dtype",
         n_ensemble=4,
@@ -243,6 +266,7 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
         callbacks=None,
         progress_bar=False,
         distributed=False,
+        embedding_dim="deprecated",
     ):
         store_parameters(self, locals())
 
@@ -278,6 +302,7 @@ class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
     {_TABULAR_NETWORK_DOC.strip()}
     {_TABULAR_TRAINING_DOC.strip()}
     {RUNTIME_PARAMETERS.strip()}
+    {_EMBEDDING_DIM_DOC.strip()}
 
     Attributes
     ----------
@@ -324,7 +349,7 @@ class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
         activation="silu",
         *,
         numeric_embedding="periodic",
-        embedding_dim=8,
+        categorical_embedding_dim=8,
         max_one_hot=8,
         categorical_features="from_dtype",
         n_ensemble=4,
@@ -354,6 +379,7 @@ class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
         callbacks=None,
         progress_bar=False,
         distributed=False,
+        embedding_dim="deprecated",
     ):
         store_parameters(self, locals())
 

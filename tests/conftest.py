@@ -262,12 +262,8 @@ class Entry:
         networks: float32; the others: the frame's own, float64 here).
     lacks
         Parameters of the other estimators that this one does not have (the
-        table networks have no ``batch_norm``): :meth:`estimator` leaves
+        table networks have no ``normalization``): :meth:`estimator` leaves
         them out of the configurations of shared tests.
-    renamed
-        Shared-test parameters that this estimator spells otherwise, by name:
-        ``value -> (its name, its value)`` (the CNNs' ``normalization`` for
-        ``batch_norm``); :meth:`estimator` translates them.
     """
 
     cls: type
@@ -285,7 +281,6 @@ class Entry:
     extra_attributes: tuple = ()
     frame_dtype: type = np.float64
     lacks: tuple = ()
-    renamed: dict = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -302,16 +297,7 @@ class Entry:
         """A fresh estimator of the small configuration, updated by ``params``
         (but for those it ``lacks``)."""
         params = {k: v for k, v in params.items() if k not in self.lacks}
-        return self.cls(**{**self.params, **self.rename(params)})
-
-    def rename(self, params: dict) -> dict:
-        """``params`` with the names (and values) this estimator uses."""
-        renamed = {}
-        for name, value in params.items():
-            if name in self.renamed:
-                name, value = self.renamed[name](value)
-            renamed[name] = value
-        return renamed
+        return self.cls(**{**self.params, **params})
 
     def flat_estimator(self, **params):
         """As :meth:`estimator`, reading flat rows of the samples."""
@@ -395,14 +381,6 @@ def _shape_message(fitted, got):
 _MLP_ATTRIBUTES = ("coefs_", "intercepts_", "n_layers_")
 
 
-def _normalization(batch_norm):
-    """The convolutional estimators' ``normalization`` for a ``batch_norm``
-    flag (other values pass through, so that invalid ones stay invalid)."""
-    if isinstance(batch_norm, bool):
-        return "normalization", "batch" if batch_norm else None
-    return "normalization", batch_norm
-
-
 # Grey images and sequences, as the CNNs and RNNs read them.
 _IMAGES = dict(
     n_features_in=36,  # values per sample
@@ -429,7 +407,7 @@ _TABLES = dict(
     random_params={"dropout": 0.3},
     extra_attributes=("is_categorical_", "categories_"),
     frame_dtype=np.float32,
-    lacks=("batch_norm",),
+    lacks=("normalization",),
 )
 
 REGISTRY = {
@@ -461,7 +439,6 @@ REGISTRY = {
             _labelled,
             **_IMAGES,
             random_params={"random_shift": 1, "random_flip": True},
-            renamed={"batch_norm": _normalization},
         ),
         Entry(
             sknn.CNNRegressor,
@@ -475,7 +452,6 @@ REGISTRY = {
             wrong_shape_message=_shape_message((2, 4, 4), (2, 4, 3)),
             random_params={"random_shift": 1},
             extra_attributes=("input_shape_",),
-            renamed={"batch_norm": _normalization},
         ),
         Entry(sknn.RNNClassifier, "classifier", _RNN, (5, 2), _labelled, **_SEQUENCES),
         Entry(sknn.RNNRegressor, "regressor", _RNN, (5, 2), _targets, **_SEQUENCES),
@@ -509,7 +485,6 @@ REGISTRY = {
             **_IMAGES,
             accepts_sparse=False,
             random_params={"noise": "mask", "noise_level": 0.2, "variational": True},
-            renamed={"batch_norm": _normalization},
         ),
     ]
 }

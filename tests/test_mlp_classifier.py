@@ -160,7 +160,11 @@ def test_dropout_trains_and_is_off_at_prediction(iris):
 def test_batch_norm_trains_and_predicts_single_rows(iris):
     X, y = iris
     clf = MLPClassifier(
-        (16,), batch_norm=True, learning_rate_init=0.01, max_iter=100, random_state=0
+        (16,),
+        normalization="batch",
+        learning_rate_init=0.01,
+        max_iter=100,
+        random_state=0,
     ).fit(X, y)
     assert any(isinstance(m, torch.nn.BatchNorm1d) for m in clf.module_.modules())
     assert clf.score(X, y) >= 0.95

@@ -54,7 +54,7 @@ def test_dropout_and_batch_norm_together_in_regression(regression_data):
     reg = MLPRegressor(
         hidden_layer_sizes=(32,),
         dropout=0.1,
-        batch_norm=True,
+        normalization="batch",
         learning_rate_init=0.01,
         max_iter=100,
         random_state=0,

@@ -60,7 +60,9 @@ def test_class_weights_weigh_the_batch_statistics_too():
     batches, float64: the same network)."""
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(30, 4)), np.arange(30) % 2
-    params = dict(hidden_layer_sizes=(8,), batch_norm=True, max_iter=5, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(8,), normalization="batch", max_iter=5, random_state=0
+    )
     weighted = MLPClassifier(class_weight={0: 1, 1: 2}, **params).fit(X, y)
     rows = np.r_[np.arange(30), np.flatnonzero(y == 1)]
     repeated = MLPClassifier(**params).fit(X[rows], y[rows])

@@ -102,7 +102,7 @@ def test_the_exported_entries_are_the_eight_estimators():
 @pytest.mark.parametrize("entry", EXPORTED_ENTRIES)
 def test_parity_with_batch_norm_and_dropout(entry):
     X, y = entry.make_data()
-    est = entry.fit(entry.estimator(batch_norm=True, dropout=0.1), X, y)
+    est = entry.fit(entry.estimator(normalization="batch", dropout=0.1), X, y)
     before = [out.copy() for out in entry.outputs(est, X)]
     state = {k: v.clone() for k, v in est.module_.state_dict().items()}
     # Any number of samples: one, and more than the 120 of X.
@@ -144,7 +144,9 @@ def test_mlp_activations(activation):
 def test_mlp_regressor_with_several_outputs_and_the_log_link():
     X, _ = _labelled()
     Y = np.column_stack([X[:, 0], X[:, 1] - X[:, 2]])
-    est = sknn.MLPRegressor(hidden_layer_sizes=(8,), batch_norm=True, **SMALL).fit(X, Y)
+    est = sknn.MLPRegressor(
+        hidden_layer_sizes=(8,), normalization="batch", **SMALL
+    ).fit(X, Y)
     assert_parity(est, X)
     counts = np.random.RandomState(0).poisson(np.exp(0.5 * X[:, 0]))
     est = sknn.MLPRegressor(hidden_layer_sizes=(8,), loss="poisson", **SMALL)
@@ -164,7 +166,7 @@ def _images(n_samples=60, shape=(1, 8, 8), seed=0):
     "params",
     [
         dict(normalization="batch", pooling="max", global_pool=True),
-        dict(normalization="layer", pooling="avg", global_pool=False),
+        dict(normalization="layer", pooling="mean", global_pool=False),
         dict(normalization="group", pooling="none", dropout=0.2),
         dict(padding="valid", stride=2, pooling="none", activation="gelu"),
         dict(kernel_size=(3, 1), pool_size=3, hidden_layer_sizes=(5,)),
@@ -241,7 +243,11 @@ def test_rnn_regressor_with_a_dense_head_on_variable_length():
     X, _ = _sequences(ragged=True)
     target = np.nanmean(X, axis=(1, 2))
     est = sknn.RNNRegressor(
-        cell="lstm", hidden_size=5, hidden_layer_sizes=(4,), batch_norm=True, **SMALL
+        cell="lstm",
+        hidden_size=5,
+        hidden_layer_sizes=(4,),
+        normalization="batch",
+        **SMALL,
     ).fit(X, target)
     assert_parity(est, X)
 
@@ -277,7 +283,7 @@ def test_rnn_token_ids_padded_with_nan():
 @pytest.mark.parametrize(
     "params",
     [
-        dict(hidden_layer_sizes=(), batch_norm=True),
+        dict(hidden_layer_sizes=(), normalization="batch"),
         dict(hidden_layer_sizes=(8, 6), activation="tanh", dropout=0.1),
         dict(variational=True, noise="gaussian"),
     ],
@@ -292,7 +298,7 @@ def test_autoencoder_options(params):
     "params",
     [
         dict(pooling="max", normalization="batch"),
-        dict(pooling="avg", hidden_layer_sizes=(6,), variational=True),
+        dict(pooling="mean", hidden_layer_sizes=(6,), variational=True),
     ],
     ids=["max-batch", "avg-variational"],
 )

@@ -103,11 +103,22 @@ DIFFERENT_DEFAULTS = {
         "CNNAutoencoder": ((32, 64), "the encoder's blocks, mirrored by the decoder"),
     },
     # Batch normalisation won on the dev series; the convolutional
-    # autoencoder reconstructs the digits better without it (user guide).
+    # autoencoder reconstructs the digits better without it (user guide);
+    # the dense networks keep scikit-learn's MLP's (which has none).
     "normalization": {
         "CNNClassifier": ("batch", _SIGNALS),
         "CNNRegressor": ("batch", _SIGNALS),
         "CNNAutoencoder": (None, "none: batch statistics raise its error"),
+        **{
+            name: (None, "none, as scikit-learn's MLP")
+            for name in (
+                "MLPClassifier",
+                "MLPRegressor",
+                "RNNClassifier",
+                "RNNRegressor",
+                "Autoencoder",
+            )
+        },
     },
     "label_smoothing": {
         "CNNClassifier": (0.1, _SIGNALS),
@@ -115,12 +126,12 @@ DIFFERENT_DEFAULTS = {
         "TabularClassifier": (0.0, _TABLES),
     },
     # Token embeddings of the RNNs: None reads numbers, not token ids; the
-    # table networks always embed their large categorical columns.
+    # table networks' old name of categorical_embedding_dim, deprecated.
     "embedding_dim": {
         "RNNClassifier": (None, "None: the sequences hold numbers, not token ids"),
         "RNNRegressor": (None, "None: the sequences hold numbers, not token ids"),
-        "TabularClassifier": (8, _TABLES),
-        "TabularRegressor": (8, _TABLES),
+        "TabularClassifier": ("deprecated", "renamed categorical_embedding_dim"),
+        "TabularRegressor": ("deprecated", "renamed categorical_embedding_dim"),
     },
 }
 
@@ -152,7 +163,7 @@ def test_the_estimators_share_their_training_parameters():
         "hidden_layer_sizes",
         "activation",
         "dropout",
-        "batch_norm",
+        "normalization",
     } <= set(SHARED)
 
 

@@ -16,7 +16,7 @@ def _config(entry, name):
         "adam": {},
         "random": {
             "dropout": 0.2,
-            "batch_norm": True,
+            "normalization": "batch",
             "batch_size": 32,
             **entry.random_params,
         },

@@ -44,7 +44,7 @@ def test_sample_weight_changes_the_model(entry):
     normalisation: its running variance, unbiased, counts a weight of 3 as
     three samples, as the sample-weight check asks.)"""
     X, y = entry.make_data()
-    params = dict(alpha=0.0, batch_norm=False)
+    params = dict(alpha=0.0, normalization=None)
     plain = entry.fit(entry.estimator(**params), X, y)
     uniform = entry.fit(
         entry.estimator(**params), X, y, sample_weight=np.full(len(X), 3.0)

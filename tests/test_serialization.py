@@ -33,7 +33,7 @@ def fitted(request):
     its data; fitted once per module: tests must not train it further."""
     entry = request.param
     X, y = entry.make_data()
-    est = entry.fit(entry.estimator(batch_norm=True, dropout=0.1), X, y)
+    est = entry.fit(entry.estimator(normalization="batch", dropout=0.1), X, y)
     return entry, est, X, y
 
 

@@ -1,6 +1,8 @@
 """Activation functions by the names scikit-learn and sknn accept, and the
 dense and convolution blocks every architecture builds with them."""
 
+import warnings
+
 from torch import nn
 
 from ._norm import WeightedBatchNorm1d, WeightedBatchNorm2d
@@ -68,19 +70,49 @@ def norm_layer(name: str | None, n_dims: int, channels: int) -> nn.Module | None
     return nn.GroupNorm(groups, channels)
 
 
+# Pooling over positions (convolutions' windows, a sequence's steps): the
+# maximum, or the mean.
+POOLINGS = ("max", "mean", "none")
+
+
+def renamed_argument(module: str, old: str, value, new: str, new_value):
+    """A module's argument given by its old name (or value): its value under
+    the new one, with a FutureWarning (as the estimators' parameters)."""
+    warnings.warn(
+        f"{module}'s {old}={value!r} was renamed {new}={new_value!r} in 0.1 and "
+        "will be removed in 0.3.",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return new_value
+
+
+def normalization_argument(module: str, normalization, batch_norm):
+    """``normalization``, or the old ``batch_norm`` flag's (None: not given)."""
+    if batch_norm is None:
+        return normalization
+    return renamed_argument(
+        module,
+        "batch_norm",
+        batch_norm,
+        "normalization",
+        "batch" if batch_norm else None,
+    )
+
+
 def dense_layers(
     n_in: int,
     sizes: tuple[int, ...],
     activation: str,
-    normalization: bool | str | None,
+    normalization: str | None,
     dropout: float,
 ) -> nn.Sequential:
     """Hidden layers ``Linear -> [normalisation] -> activation -> [Dropout]``,
-    one per entry of ``sizes``, from ``n_in`` inputs. ``normalization`` is a
-    name of ``NORMALIZATIONS``, None, or a ``batch_norm`` flag (True:
-    ``"batch"``)."""
+    one per entry of ``sizes``, from ``n_in`` inputs; ``normalization`` a
+    name of :data:`NORMALIZATIONS` or None (dense layers: ``"group"`` is
+    layer normalisation)."""
     layers, width = [], n_in
-    norm = _norm_name(normalization)
+    norm = normalization
     for size in sizes:
         layers.append(nn.Linear(width, size))
         if norm is not None:
@@ -125,10 +157,3 @@ def conv_block(
     if dropout > 0:
         layers.append(nn.Dropout(dropout))
     return layers
-
-
-def _norm_name(value: bool | str | None) -> str | None:
-    """A normalisation's name from a ``batch_norm`` flag or a name."""
-    if value is True:
-        return "batch"
-    return value or None

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from ._layers import dense_layers
+from ._layers import dense_layers, normalization_argument
 
 NOISES = ("gaussian", "mask")
 
@@ -102,7 +102,7 @@ class CodeAutoencoder(nn.Module):
 class DenseAutoencoder(CodeAutoencoder):
     """``(N, n_features)`` rows to ``(N, n_components)`` codes and back.
 
-    The encoder is dense hidden layers ``Linear -> [BatchNorm1d] -> activation
+    The encoder is dense hidden layers ``Linear -> [normalisation] -> activation
     -> [Dropout]`` then a linear layer to the code; the decoder mirrors the
     hidden layers (or uses ``decoder_layer_sizes``) and ends in a linear layer
     to ``n_features`` raw outputs (logits when the data is reconstructed
@@ -121,8 +121,11 @@ class DenseAutoencoder(CodeAutoencoder):
         ``hidden_layer_sizes``.
     activation : str, default="relu"
         Activation of the hidden layers.
-    batch_norm : bool, default=False
-        Whether to normalise after each hidden layer.
+    normalization : {"batch", "layer"} or None, default=None
+        Normalisation after each hidden layer (see :class:`MLP`).
+    batch_norm : bool or None, default=None
+        Deprecated (0.1), removed in 0.3: ``True`` is
+        ``normalization="batch"``.
     dropout : float, default=0.0
         Dropout after each hidden layer.
     noise : {"gaussian", "mask"} or None, default=None
@@ -158,11 +161,12 @@ class DenseAutoencoder(CodeAutoencoder):
         hidden_layer_sizes: tuple[int, ...] = (512,),
         decoder_layer_sizes: tuple[int, ...] | None = None,
         activation: str = "relu",
-        batch_norm: bool = False,
+        normalization: str | None = None,
         dropout: float = 0.0,
         noise: str | None = None,
         noise_level: float = 0.1,
         variational: bool = False,
+        batch_norm: bool | None = None,
     ):
         super().__init__(n_components, noise, noise_level, variational)
         self.n_features = n_features
@@ -172,7 +176,9 @@ class DenseAutoencoder(CodeAutoencoder):
         self.decoder_layer_sizes = tuple(decoder_layer_sizes)
         layers = {
             "activation": activation,
-            "normalization": batch_norm,
+            "normalization": normalization_argument(
+                "DenseAutoencoder", normalization, batch_norm
+            ),
             "dropout": dropout,
         }
         self.encoder = self._stack(

@@ -5,7 +5,7 @@ import math
 import torch
 from torch import nn
 
-from ._layers import conv_block, dense_layers
+from ._layers import conv_block, dense_layers, renamed_argument
 from .augment import RandomShiftFlip
 
 
@@ -35,7 +35,7 @@ class CNN(nn.Module):
         Stride of the convolutions.
     padding : {"same", "valid"} or int, default="same"
         Padding of the convolutions; ``"same"`` keeps the size at stride 1.
-    pooling : {"max", "avg", "none"}, default="max"
+    pooling : {"max", "mean", "none"}, default="max"
         Pooling after each block. Windows that overhang the edge are kept, so
         that small inputs never pool down to nothing.
     pool_size : int, default=2
@@ -99,6 +99,8 @@ class CNN(nn.Module):
         kernel_sizes = self._kernel_sizes()
         self.stride = stride
         self.padding = padding
+        if pooling == "avg":
+            pooling = renamed_argument("CNN", "pooling", "avg", "pooling", "mean")
         self.pooling = pooling
         self.pool_size = pool_size
         self.activation = activation

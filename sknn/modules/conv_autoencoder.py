@@ -5,7 +5,7 @@ import math
 import torch
 from torch import nn
 
-from ._layers import CONV_LAYERS, conv_block, dense_layers
+from ._layers import CONV_LAYERS, conv_block, dense_layers, renamed_argument
 from .autoencoder import CodeAutoencoder
 
 
@@ -36,7 +36,7 @@ class ConvAutoencoder(CodeAutoencoder):
         them in reverse.
     kernel_size : int, default=3
         Size of the convolution kernels.
-    pooling : {"max", "avg", "none"}, default="max"
+    pooling : {"max", "mean", "none"}, default="max"
         Down-sampling after each encoder block (and up-sampling before each
         decoder block). Windows that overhang the edge are kept.
     pool_size : int, default=2
@@ -99,6 +99,10 @@ class ConvAutoencoder(CodeAutoencoder):
         self.input_shape = tuple(input_shape)
         self.filters = tuple(filters)
         self.kernel_size = kernel_size
+        if pooling == "avg":
+            pooling = renamed_argument(
+                "ConvAutoencoder", "pooling", "avg", "pooling", "mean"
+            )
         self.pooling = pooling
         self.pool_size = pool_size
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)

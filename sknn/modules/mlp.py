@@ -5,13 +5,13 @@ import math
 import torch
 from torch import nn
 
-from ._layers import dense_layers
+from ._layers import dense_layers, normalization_argument
 
 
 class MLP(nn.Module):
     """Fully connected network: ``n_features`` inputs, hidden layers, ``n_outputs``.
 
-    Each hidden block is ``Linear -> [BatchNorm1d] -> activation -> [Dropout]``;
+    Each hidden block is ``Linear -> [normalisation] -> activation -> [Dropout]``;
     the output layer is a plain ``Linear`` producing raw scores (logits), the
     loss or the estimator applies the output activation.
 
@@ -31,8 +31,13 @@ class MLP(nn.Module):
         Name of the hidden activation (see ``sknn.modules.ACTIVATIONS``).
     dropout : float, default=0.0
         Probability of zeroing a hidden unit during training.
-    batch_norm : bool, default=False
-        Whether to normalise each hidden layer's pre-activations.
+    normalization : {"batch", "layer"} or None, default=None
+        Normalisation of each hidden layer's pre-activations: over the batch
+        (``BatchNorm1d``, weighted by the sample weights), or over each
+        sample's units (``LayerNorm``); None: none.
+    batch_norm : bool or None, default=None
+        Deprecated (0.1), removed in 0.3: ``True`` is
+        ``normalization="batch"``.
 
     Examples
     --------
@@ -50,7 +55,8 @@ class MLP(nn.Module):
         hidden_layer_sizes: tuple[int, ...] = (100,),
         activation: str = "relu",
         dropout: float = 0.0,
-        batch_norm: bool = False,
+        normalization: str | None = None,
+        batch_norm: bool | None = None,
     ):
         super().__init__()
         self.n_features = n_features
@@ -58,10 +64,10 @@ class MLP(nn.Module):
         self.hidden_layer_sizes = tuple(hidden_layer_sizes)
         self.activation = activation
         self.dropout = dropout
-        self.batch_norm = batch_norm
+        self.normalization = normalization_argument("MLP", normalization, batch_norm)
 
         self.hidden = dense_layers(
-            n_features, self.hidden_layer_sizes, activation, batch_norm, dropout
+            n_features, self.hidden_layer_sizes, activation, self.normalization, dropout
         )
         width = self.hidden_layer_sizes[-1] if self.hidden_layer_sizes else n_features
         self.output = nn.Linear(width, n_outputs)
@@ -92,5 +98,5 @@ class MLP(nn.Module):
             f"n_features={self.n_features}, n_outputs={self.n_outputs}, "
             f"hidden_layer_sizes={self.hidden_layer_sizes}, "
             f"activation={self.activation!r}, dropout={self.dropout}, "
-            f"batch_norm={self.batch_norm}"
+            f"normalization={self.normalization!r}"
         )

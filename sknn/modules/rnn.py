@@ -4,7 +4,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from ._layers import dense_layers
+from ._layers import dense_layers, normalization_argument
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 POOLINGS = ("last", "mean", "max", "attention")
@@ -51,8 +51,8 @@ class RNN(nn.Module):
         Widths of the dense hidden layers of the head.
     activation : str, default="relu"
         Activation of the head's hidden layers.
-    batch_norm : bool, default=False
-        Whether to normalise after each hidden layer of the head.
+    normalization : {"batch", "layer"} or None, default=None
+        Normalisation after each hidden layer of the head (see :class:`MLP`).
     vocabulary_size : int or None, default=None
         With an int, the input is ``(N, T)`` integer token ids and an
         embedding layer comes first: ``0`` pads, ``1`` stands for a token
@@ -60,6 +60,9 @@ class RNN(nn.Module):
         are the tokens.
     embedding_dim : int, default=32
         Width of the token embeddings (with ``vocabulary_size``).
+    batch_norm : bool or None, default=None
+        Deprecated (0.1), removed in 0.3: ``True`` is
+        ``normalization="batch"``.
 
     Examples
     --------
@@ -86,9 +89,10 @@ class RNN(nn.Module):
         pooling: str = "max",
         hidden_layer_sizes: tuple[int, ...] = (),
         activation: str = "relu",
-        batch_norm: bool = False,
+        normalization: str | None = None,
         vocabulary_size: int | None = None,
         embedding_dim: int = 32,
+        batch_norm: bool | None = None,
     ):
         super().__init__()
         if cell not in CELLS:
@@ -126,8 +130,9 @@ class RNN(nn.Module):
         width = hidden_size * (2 if bidirectional else 1)
         self.attention = nn.Linear(width, 1) if pooling == "attention" else None
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        normalization = normalization_argument("RNN", normalization, batch_norm)
         self.head = dense_layers(
-            width, self.hidden_layer_sizes, activation, batch_norm, dropout
+            width, self.hidden_layer_sizes, activation, normalization, dropout
         )
         if self.hidden_layer_sizes:
             width = self.hidden_layer_sizes[-1]

@@ -150,7 +150,7 @@ class TabularMLP(nn.Module):
             else None
         )
         sizes = tuple(hidden_layer_sizes)
-        self.hidden = dense_layers(width, sizes, activation, False, dropout)
+        self.hidden = dense_layers(width, sizes, activation, None, dropout)
         last = sizes[-1] if sizes else width
         bound = 1 / math.sqrt(last)
         self.head_weight = nn.Parameter(

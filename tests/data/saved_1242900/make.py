@@ -1,14 +1,21 @@
 """Fitted models pickled by sknn at commit 1242900 (before issue 30's renames),
-with the outputs they gave, for tests/test_serialization.py."""
-import pickle, sys, warnings
-import numpy as np, pandas as pd
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[2]))
-warnings.simplefilter("ignore")
-from conftest import REGISTRY
-import sknn
+with the outputs they gave, for tests/test_deprecations.py. Run from a
+checkout of that commit: ``python tests/data/saved_1242900/make.py``."""
 
-out = str(__import__("pathlib").Path(__file__).parent) + "/"
-extra = {
+import pickle
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parents[1]))  # tests/, for conftest's registry
+from conftest import REGISTRY  # noqa: E402
+
+# Non-default values of the parameters issue 30 renamed.
+EXTRA = {
     "MLPClassifier": dict(batch_norm=True),
     "MLPRegressor": dict(batch_norm=True),
     "CNNClassifier": dict(pooling="avg"),
@@ -20,16 +27,22 @@ extra = {
     "Autoencoder": dict(batch_norm=True),
     "CNNAutoencoder": dict(pooling="avg", filters=(4,)),
 }
-models = {}
-for cls, entry in REGISTRY.items():
-    est = entry.estimator(**extra[cls.__name__])
-    X, y = entry.make_data()
-    if entry.name.startswith("Tabular"):
-        X = pd.DataFrame(X, columns=list("abcd"))
-        X["colour"] = np.random.RandomState(0).choice(list("pqrst"), len(X))
-    entry.fit(est, X, y)
-    outputs = entry.outputs(est, X[:8] if not isinstance(X, pd.DataFrame) else X.iloc[:8])
-    with open(out + f"{entry.name}.pkl", "wb") as f:
-        pickle.dump({"model": est, "X": X[:8] if not isinstance(X, pd.DataFrame) else X.iloc[:8],
-                     "outputs": outputs, "params": est.get_params(deep=False)}, f)
-    print(entry.name, "ok")
+
+if __name__ == "__main__":
+    warnings.simplefilter("ignore")
+    for cls, entry in REGISTRY.items():
+        est = entry.estimator(**EXTRA[cls.__name__])
+        X, y = entry.make_data()
+        if entry.name.startswith("Tabular"):
+            X = pd.DataFrame(X, columns=list("abcd"))
+            X["colour"] = np.random.RandomState(0).choice(list("pqrst"), len(X))
+        entry.fit(est, X, y)
+        head = X.iloc[:8] if isinstance(X, pd.DataFrame) else X[:8]
+        saved = {
+            "model": est,
+            "X": head,
+            "outputs": entry.outputs(est, head),
+            "params": est.get_params(deep=False),
+        }
+        with open(HERE / f"{entry.name}.pkl", "wb") as file:
+            pickle.dump(saved, file)
