@@ -41,8 +41,13 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import check_array, check_random_state, get_tags
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    check_X_y,
+    validate_data,
+)
 from torch import nn
 
 from ._callbacks import check_callback_names, fresh_callbacks, user_callbacks
@@ -64,7 +69,7 @@ from ._engine import (
     make_loader_kwargs,
 )
 from ._fitted import FittedAttributes
-from ._inputs import Rows
+from ._inputs import InputKind, Rows
 from ._optim import SOLVERS, lbfgs_state
 from ._params import (
     LAYER_SIZE,
@@ -74,7 +79,7 @@ from ._params import (
     resolve_renamed,
 )
 from ._saving import SavedNet
-from ._sklearn import check_sample_weight
+from ._sklearn import check_sample_weight, check_y
 from ._stopping import (
     NON_FINITE,
     LastGoodEpoch,
@@ -287,17 +292,58 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
             raise ValueError(NON_FINITE)
 
     def _prepare_data(self, X, y, sample_weight, *, reset, classes):
-        """Validated, converted X, encoded targets and weights: ``(X, y, w)``."""
-        if reset:
-            kind = self._input_type.from_estimator(self)
-            X, y = kind.fit_transform(
-                self, X, y, sample_weight=sample_weight, **self._y_kwargs()
-            )
-            self._input = kind
-        else:
-            X, y = self._input.transform(self, X, y, **self._y_kwargs())
+        """Validated, converted X, encoded targets and weights: ``(X, y, w)``.
+
+        A fresh fit makes the kind of input, which learns from X (weighted
+        rows: a weight of 2 acts as a repeated row), and publishes what it
+        learnt; later calls convert X as it learnt.
+        """
+        kind = self._make_input() if reset else self._input
+        X, y = self._validate_input(kind, X, y, reset=reset)
         weight = self._sample_weight(sample_weight, X, y)
+        if reset:
+            vars(self).update(kind.fit(X, weight))
+            self._input = kind
+        X = kind.transform(X)
         return X, self._targets(X, y, reset=reset, classes=classes), weight
+
+    def _make_input(self) -> InputKind:
+        """A new kind of input (``_input_type``) with this estimator's
+        parameters of the names it takes, its name and sparse tag."""
+        kind = self._input_type
+        return kind(
+            **{name: getattr(self, name) for name in kind.parameters},
+            name=type(self).__name__,
+            accept_sparse=self.__sklearn_tags__().input_tags.sparse,
+        )
+
+    def _validate_input(self, kind, X, y="no_validation", *, reset):
+        """X (and y) validated as ``kind`` asks, the one place where sknn
+        validates y: ``(X, y)``, y None when absent. ``y="no_validation"``
+        validates X alone (predict, transform); ``y=None`` too, but a
+        supervised estimator's tags then raise scikit-learn's "requires y"."""
+        X = kind.prepare(X, fitting=reset)
+        if y is None and get_tags(self).target_tags.required:
+            validate_data(self, X, y)  # raises scikit-learn's "requires y"
+        no_y = y is None or isinstance(y, str)
+        y_kwargs = {} if no_y else self._y_kwargs()
+        kwargs = kind.check_kwargs_for(X, fitting=reset)
+        if kwargs.get("skip_check_array"):
+            # The kind reads the values; scikit-learn records and checks the
+            # feature names and counts.
+            X = validate_data(self, X, reset=reset, **kwargs)
+            if no_y:
+                return X, None
+            y = check_y(y, estimator=self, **y_kwargs)
+            check_consistent_length(X, y)
+            return X, y
+        if not kind.counts_features(X, fitting=reset):
+            if no_y:
+                return check_array(X, input_name="X", estimator=self, **kwargs), None
+            return check_X_y(X, y, estimator=self, **kwargs, **y_kwargs)
+        if no_y:
+            return validate_data(self, X, reset=reset, **kwargs), None
+        return validate_data(self, X, y, reset=reset, **kwargs, **y_kwargs)
 
     def _compute_dtype(self, X, device, continuing) -> torch.dtype:
         """float64 for float64 input on the CPU, as scikit-learn; else float32.
@@ -603,10 +649,12 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         """``X`` validated against the fit and converted for the module."""
         if not hasattr(self, "net_"):  # fitted: spare check_is_fitted's tag lookups
             check_is_fitted(self, "net_")
-        checked = self._input.checked(self, X)
-        if checked is not None:
-            return checked
-        return self._input.transform(self, X)[0]
+        if not hasattr(self, "feature_names_in_"):
+            checked = self._input.checked(X, self.n_features_in_)
+            if checked is not None:
+                return checked
+        X, _ = self._validate_input(self._input, X, reset=False)
+        return self._input.transform(X)
 
     def _infer(self, X, function) -> torch.Tensor:
         """``function`` (the module or one of its parts) on ``X``, chunk by

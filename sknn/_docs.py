@@ -140,14 +140,49 @@ BATCH_NORM_PARAMETER = """
            ``batch_norm`` was renamed ``normalization`` in 0.1 and will be
            removed in 0.3."""
 
+# input_shape means one thing in every estimator: the shape of one sample
+# when X holds flat rows, in the layout the network reads a sample in
+# (torch's: channels first for convolutions, steps first for recurrences).
 INPUT_SHAPE_PARAMETER = """
     input_shape : tuple of int or None, default=None
         Shape of one sample when X holds flat rows (after a scaler in a
         ``Pipeline``, or a DataFrame): ``(length,)`` or ``(channels, length)``
         for signals, ``(channels, height, width)`` for images, e.g.
-        ``(1, 8, 8)`` for scikit-learn's digits. None reads the shape from X:
-        2D X is one signal per row, 3D X grey images (n_samples, height,
-        width), 4D X images (n_samples, channels, height, width)."""
+        ``(1, 8, 8)`` for scikit-learn's digits: channels first, as the
+        convolutions read a sample. None reads the shape from X: 2D X is one
+        signal per row, 3D X grey images (n_samples, height, width), 4D X
+        images (n_samples, channels, height, width)."""
+
+# The parameters of every sequence model (sknn/_sequences.py reads them;
+# their constraints: sknn._params.SEQUENCE_CONSTRAINTS).
+SEQUENCE_PARAMETERS = """
+    embedding_dim : int or None, default=None
+        With an int, X holds integer token ids (one per time step), embedded
+        in vectors of this size before the sequence layers. The vocabulary
+        is read from the training data; ids unseen in training are embedded
+        as zeros at prediction.
+    padding_id : int or None, default=None
+        With token ids, the id that pads sequences to a common length (e.g. 0
+        for most tokenizers). NaN always pads.
+    input_shape : tuple of int or None, default=None
+        Shape of one sample when X holds flat rows (after a transformer in a
+        ``Pipeline``, or a DataFrame): ``(n_timesteps, n_features)`` or
+        ``(n_timesteps,)``, steps first, as the recurrent layers read a
+        sequence. None reads the shape from X: 2D X is one univariate
+        sequence per row, 3D X (n_samples, n_timesteps, n_features).
+
+    Sequences of different lengths come as a list of arrays of shape
+    (length_i, n_features) (or (length_i,)), or as arrays padded at the end
+    with time steps that are NaN in every feature (or ``padding_id``).
+    Padding never changes a prediction: it is masked out (the recurrent
+    networks run padded batches as packed sequences)."""
+
+SEQUENCE_ATTRIBUTES = """
+    n_step_features_ : int
+        Features per time step (1 for token ids).
+    vocabulary_size_ : int
+        With ``embedding_dim``: one more than the largest token id seen in
+        training."""
 
 INPUT_SHAPE_ATTRIBUTE = """
     input_shape_ : tuple of int

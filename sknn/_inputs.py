@@ -1,34 +1,38 @@
 """How each kind of input becomes the module's input: one small object per kind.
 
-An estimator names its kind in one class attribute, ``_input_type``. A fresh
-``fit`` makes one from the estimator's parameters (:meth:`InputKind.
-from_estimator`) and calls :meth:`~InputKind.fit_transform`: it validates X
-(and y) with scikit-learn's ``validate_data``, which records
-``n_features_in_`` and ``feature_names_in_`` on the estimator, learns what
-later data must match (the shape of a sample, a vocabulary), publishes what
-users read of it as fitted attributes (``input_shape_``...), and returns X
-converted for the module. :meth:`~InputKind.transform` validates later X
-(predict, transform, ``partial_fit``, warm starts) against what was learnt
-and converts it the same way; :meth:`~InputKind.inverse_transform` gives
-module-shaped samples back in the layout ``fit`` was given.
+An estimator names its kind in one class attribute, ``_input_type``, and
+makes one, in a fresh ``fit``, from its parameters of the names the kind
+lists in ``parameters``. Data flows one way: the estimator hands X (and, to
+a ``weighted`` kind, the rows' weights) to the kind, and publishes what the
+kind learnt; a kind never reads nor sets anything on the estimator.
+
+- :meth:`InputKind.prepare` puts X in a container that scikit-learn's
+  validation reads (nested lists of samples as one array...), and refuses
+  what the kind cannot read, with its own messages;
+- the estimator validates it with ``validate_data`` (one place, which also
+  validates y and records ``n_features_in_`` and ``feature_names_in_``), as
+  :meth:`InputKind.check_kwargs_for` asks;
+- :meth:`InputKind.fit` learns from validated training X what later data
+  must match (the shape of a sample, a vocabulary) and returns the fitted
+  attributes the estimator publishes (:meth:`InputKind.learnt`);
+- :meth:`InputKind.transform` converts validated X for the module, checked
+  against what was learnt; :meth:`InputKind.inverse_transform` gives
+  module-shaped samples back in the layout ``fit`` was given.
 
 The kinds: :class:`Rows` (table rows, dense or sparse), :class:`Samples`
-(signals and images) and :class:`~sknn._sequences.Sequences` (sequences of
-fixed or variable length, token ids). Another kind of input is another
-subclass: a new ``_validate`` (what X may be), ``_learn`` and ``_convert``.
+(signals and images), :class:`~sknn._sequences.Sequences` (sequences of
+fixed or variable length, token ids) and :class:`~sknn._tables.Tables` (raw
+tables). Another kind of input is another subclass: ``prepare`` or
+``check_kwargs`` (what X may be), ``_learn`` and ``_convert``.
 """
 
-import inspect
 import math
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
-from sklearn.utils import check_array, get_tags
-from sklearn.utils.validation import check_X_y, validate_data
-
-from ._params import positive_ints
 
 
 def standard_container(X, name: str):
@@ -76,65 +80,94 @@ def check_numeric_columns(X, name: str) -> None:
 
 
 class InputKind:
-    """Base of the input kinds: scikit-learn's validation, then a conversion.
+    """Base of the input kinds: what X may be, then a conversion.
 
-    The constructor's arguments are estimator parameters of the same names
-    (see :meth:`from_estimator`). Attributes ending in ``_`` are learnt in
-    ``fit_transform``; those named in ``published`` are also set on the
-    estimator, where users read them.
+    ``name`` (the estimator's, for messages) and ``accept_sparse`` come from
+    the estimator with its parameters listed in ``parameters``. Attributes
+    ending in ``_`` are learnt in :meth:`fit`.
     """
 
+    #: The estimator parameters the kind takes, under the same names.
+    parameters: tuple[str, ...] = ()
     #: check_array arguments beyond the float dtypes and sparse acceptance.
     check_kwargs: dict = {}
-    #: Learnt attributes that the estimator exposes under the same names.
+    #: Learnt attributes that the estimator publishes under the same names.
     published: tuple[str, ...] = ()
     #: Whether ``_learn`` takes the rows' weights, ``_learn(X, sample_weight)``
     #: (statistics of the rows: quantiles, categories).
     weighted: bool = False
 
-    @classmethod
-    def from_estimator(cls, estimator) -> "InputKind":
-        """A new kind with the estimator's parameters of the same names."""
-        names = inspect.signature(cls).parameters
-        return cls(**{name: getattr(estimator, name) for name in names})
+    def __init__(self, *, name: str = "This estimator", accept_sparse: bool = False):
+        self.name = name
+        self.accept_sparse = accept_sparse
 
-    def fit_transform(self, estimator, X, y=None, sample_weight=None, **y_kwargs):
-        """Validate training data, learn what later data must match, convert.
+    def __setstate__(self, state):
+        # Saved before 0.1's one-way seam: the estimator's name and sparse
+        # tag were learnt attributes.
+        if "name_" in state:
+            state["name"] = state.pop("name_")
+            state["accept_sparse"] = state.pop("sparse_")
+        vars(self).update(state)
 
-        ``y=None`` validates X alone (autoencoders; a supervised estimator's
-        tags make scikit-learn ask for y then). A ``weighted`` kind learns
-        with the rows' weights as training uses them
-        (``estimator._sample_weight``: sample and class weights), so that a
-        weight of 2 acts as a repeated row. ``y_kwargs`` go to
-        ``validate_data`` (``multi_output``, ``y_numeric``). Returns ``(X, y)``.
-        """
-        self.name_ = type(estimator).__name__
-        self.sparse_ = get_tags(estimator).input_tags.sparse
-        X = standard_container(X, self.name_)
-        X, y = self._validate(estimator, X, y, reset=True, **y_kwargs)
-        if self.weighted:
-            self._learn(X, estimator._sample_weight(sample_weight, X, y))
-        else:
-            self._learn(X)
-        for name in self.published:
-            setattr(estimator, name, getattr(self, name))
-        return self._convert(X), y
+    # ----------------------------------------------------------- validation
+    def prepare(self, X, *, fitting: bool):
+        """X in a container that validation reads (a tensor as an array,
+        nested lists of samples as one array), or a clear error for what the
+        kind cannot read. ``fitting``: X is training data of a fresh fit."""
+        X = standard_container(X, self.name)
+        if self._check_kwargs()["dtype"] is not None:  # numbers only
+            check_numeric_columns(X, self.name)
+        return self._as_array(X, fitting=fitting)
 
-    def transform(self, estimator, X, y="no_validation", **y_kwargs):
-        """Validate later data against what ``fit_transform`` learnt, convert.
+    def check_kwargs_for(self, X, *, fitting: bool) -> dict:
+        """``validate_data`` arguments for prepared X (``skip_check_array``:
+        the kind validates the values itself, in ``_convert``)."""
+        return self._check_kwargs()
 
-        Without y (predict, transform) X is validated alone; ``y=None``, as
-        ``fit_transform`` takes it. Returns ``(X, y)``, y None when not given.
-        """
-        X = standard_container(X, self.name_)
-        X, y = self._validate(estimator, X, y, reset=False, **y_kwargs)
-        return self._convert(X), y
+    def counts_features(self, X, *, fitting: bool) -> bool:
+        """Whether validation counts X's features (axis 1) against fit's:
+        not for later n-d samples, whose axis 1 is a height, a channel count
+        or a number of steps, checked by ``_convert`` as a sample's shape."""
+        return fitting or not (
+            self.check_kwargs.get("allow_nd")
+            and isinstance(X, np.ndarray)
+            and X.ndim > 2
+        )
 
-    def checked(self, estimator, X):
+    def checked(self, X, n_features: int):
         """X as the module takes it if X needs no validation nor conversion
         (predict's common case, checked in a few microseconds), else None:
-        then :meth:`transform` validates it."""
+        the estimator then validates X and :meth:`transform` converts it.
+        ``n_features``: the estimator's fitted ``n_features_in_``; called only
+        on estimators fitted without feature names."""
         return None
+
+    # ------------------------------------------------------------- learning
+    def fit(self, X, sample_weight=None) -> dict:
+        """Learn from validated training X what later data must match;
+        ``sample_weight``: the rows' weights as training uses them (sample
+        and class weights; None: all 1), which a ``weighted`` kind learns
+        with, so that a weight of 2 acts as a repeated row. Returns
+        :meth:`learnt`."""
+        if self.weighted:
+            self._learn(X, sample_weight)
+        else:
+            self._learn(X)
+        return self.learnt()
+
+    def learnt(self) -> dict:
+        """The fitted attributes the estimator publishes: ``published`` (and
+        private ones, such as the layout its module is built for)."""
+        return {name: getattr(self, name) for name in self.published}
+
+    def transform(self, X):
+        """Validated X as the module's input, checked against what ``fit``
+        learnt."""
+        return self._convert(X)
+
+    def fit_transform(self, X, sample_weight=None):
+        self.fit(X, sample_weight)
+        return self.transform(X)
 
     def inverse_transform(self, samples: np.ndarray) -> np.ndarray:
         """Module-shaped samples in the layout ``fit`` was given."""
@@ -152,37 +185,14 @@ class InputKind:
 
     # ---------------------------------------------------------------- steps
     def _check_kwargs(self) -> dict:
-        accept_sparse = ["csr", "csc", "coo"] if self.sparse_ else False
+        accept_sparse = ["csr", "csc", "coo"] if self.accept_sparse else False
         return {
             "accept_sparse": accept_sparse,
             "dtype": [np.float64, np.float32],
             **self.check_kwargs,
         }
 
-    def _validate(self, estimator, X, y, *, reset, **y_kwargs):
-        """``validate_data`` of X (and y); ``(X, y)`` validated, y None when
-        absent."""
-        kwargs = self._check_kwargs()
-        if kwargs["dtype"] is not None:  # numbers only
-            check_numeric_columns(X, self.name_)
-        X = self._as_array(X, reset=reset)
-        no_y = y is None or isinstance(y, str)  # None or "no_validation"
-        if y is None and get_tags(estimator).target_tags.required:
-            validate_data(estimator, X, y)  # raises scikit-learn's "requires y"
-        if not reset and kwargs.get("allow_nd") and _is_nd(X):
-            # scikit-learn counts features on axis 1, which for n-d samples is
-            # a height, a channel count or a number of steps that later calls
-            # may change, or give as flat rows: _convert checks the shape of
-            # the samples instead.
-            if no_y:
-                X = check_array(X, input_name="X", estimator=estimator, **kwargs)
-                return X, None
-            return check_X_y(X, y, estimator=estimator, **kwargs, **y_kwargs)
-        if no_y:
-            return validate_data(estimator, X, reset=reset, **kwargs), None
-        return validate_data(estimator, X, y, reset=reset, **kwargs, **y_kwargs)
-
-    def _as_array(self, X, *, reset):
+    def _as_array(self, X, *, fitting):
         """X before validation: nested lists of samples as one array."""
         return X
 
@@ -196,17 +206,38 @@ class InputKind:
         return X
 
 
+def check_input_shape(name: str, input_shape, sample: tuple, layouts: dict) -> tuple:
+    """``input_shape`` checked against X's samples: positive ints, of a
+    length in ``layouts`` (length -> what it reads, e.g. ``{1: "(length,)"}``),
+    with as many values as a sample of X (``sample``: its shape)."""
+    shape = tuple(input_shape)
+    accepted = ", ".join(layouts.values())
+    values = math.prod(sample)
+    if len(shape) not in layouts or any(
+        not isinstance(v, Integral) or v <= 0 for v in shape
+    ):
+        problem = f"which is not one of {accepted} in positive integers"
+    elif math.prod(shape) != values:
+        problem = f"{math.prod(shape)} values per sample"
+    else:
+        return tuple(int(v) for v in shape)
+    raise ValueError(
+        f"{name} got input_shape={shape}, {problem}, but X has samples of shape "
+        f"{tuple(sample)} ({values} values). Give the shape of one sample: "
+        f"{accepted}."
+    )
+
+
 class Rows(InputKind):
     """Rows of a table: ``(n_samples, n_features)``, dense or sparse (CSR)."""
 
-    def checked(self, estimator, X):
+    def checked(self, X, n_features):
         if (
             type(X) is np.ndarray
             and X.ndim == 2
             and X.dtype.char in "fd"  # float32, float64
             and X.shape[0] > 0
-            and X.shape[1] == estimator.n_features_in_
-            and not hasattr(estimator, "feature_names_in_")
+            and X.shape[1] == n_features
             and np.isfinite(X).all()
         ):
             # A finite float ndarray of the fitted width, on an estimator fitted
@@ -215,13 +246,16 @@ class Rows(InputKind):
             return X
         return None
 
-    def _validate(self, estimator, X, y, *, reset, **y_kwargs):
-        if not reset and isinstance(y, str) and self.checked(estimator, X) is not None:
-            return X, None
-        return super()._validate(estimator, X, y, reset=reset, **y_kwargs)
-
     def _convert(self, X):
         return X.tocsr() if sp.issparse(X) else X
+
+
+# input_shape's lengths for signals and images, and what each reads.
+_SAMPLE_LAYOUTS = {
+    1: "(length,)",
+    2: "(channels, length)",
+    3: "(channels, height, width)",
+}
 
 
 class Samples(InputKind):
@@ -233,13 +267,15 @@ class Samples(InputKind):
     values per sample, since images may come back as flat rows.
     """
 
+    parameters = ("input_shape",)
     check_kwargs = {"allow_nd": True}
     published = ("input_shape_", "n_features_in_")
 
-    def __init__(self, input_shape=None):
+    def __init__(self, input_shape=None, **kind):
+        super().__init__(**kind)
         self.input_shape = input_shape
 
-    def _as_array(self, X, *, reset):
+    def _as_array(self, X, *, fitting):
         if isinstance(X, list | tuple):
             try:
                 return np.asarray(X, dtype=float)
@@ -248,7 +284,7 @@ class Samples(InputKind):
             except ValueError:
                 shapes = sorted({np.shape(sample) for sample in X}, key=str)
                 raise ValueError(
-                    f"{self.name_} takes samples of one shape, got a list of "
+                    f"{self.name} takes samples of one shape, got a list of "
                     f"samples of shapes {shapes[:5]}. Crop or pad them to one "
                     "shape first."
                 ) from None
@@ -257,7 +293,7 @@ class Samples(InputKind):
     def _learn(self, X) -> None:
         if 0 in X.shape[1:]:
             raise ValueError(
-                f"{self.name_} got samples of shape {tuple(X.shape[1:])}, which "
+                f"{self.name} got samples of shape {tuple(X.shape[1:])}, which "
                 "hold no values. Pass signals (n_samples, length) or images "
                 "(n_samples, [channels,] height, width) of at least one value."
             )
@@ -268,23 +304,10 @@ class Samples(InputKind):
     def _sample_shape(self, X) -> tuple[int, ...]:
         """The shape of one sample, channels first, from X and ``input_shape``."""
         if self.input_shape is not None:
-            shape = positive_ints("input_shape", self.input_shape)
-            if len(shape) == 1:
-                shape = (1, *shape)
-            if len(shape) not in (2, 3):
-                raise ValueError(
-                    "input_shape must be (length,), (channels, length) or "
-                    f"(channels, height, width), got {tuple(self.input_shape)}."
-                )
-            if math.prod(shape) != math.prod(X.shape[1:]):
-                raise ValueError(
-                    f"{self.name_} got input_shape={tuple(self.input_shape)}, "
-                    f"{math.prod(shape)} values per sample, but X has samples of "
-                    f"shape {X.shape[1:]} ({math.prod(X.shape[1:])} values). Give "
-                    "the shape of one sample, e.g. (1, 8, 8) for 64-pixel grey "
-                    "images."
-                )
-            return shape
+            shape = check_input_shape(
+                self.name, self.input_shape, X.shape[1:], _SAMPLE_LAYOUTS
+            )
+            return (1, *shape) if len(shape) == 1 else shape
         if X.ndim == 2:
             return (1, X.shape[1])  # one signal per row
         if X.ndim == 3:
@@ -292,7 +315,7 @@ class Samples(InputKind):
         if X.ndim == 4:
             return tuple(X.shape[1:])
         raise ValueError(
-            f"{self.name_} expects signals of shape (n_samples, length), images of "
+            f"{self.name} expects signals of shape (n_samples, length), images of "
             "shape (n_samples, height, width) or (n_samples, channels, height, "
             f"width), or flat rows with input_shape; got X of shape {X.shape}."
         )
@@ -308,7 +331,7 @@ class Samples(InputKind):
             fits = sample == shape or (shape[0] == 1 and sample == shape[1:])
         if not fits:
             raise ValueError(
-                f"{self.name_} was fitted on samples of shape {shape} "
+                f"{self.name} was fitted on samples of shape {shape} "
                 f"({math.prod(shape)} values), got samples of shape {sample}. "
                 f"Pass X of shape (n_samples, {', '.join(map(str, shape))}), or "
                 f"flat rows of {math.prod(shape)} values."
@@ -320,7 +343,3 @@ class Samples(InputKind):
 
     def graph_input(self, x):
         return x.reshape(-1, *self.input_shape_).to(torch.float32)  # (N, C, ...)
-
-
-def _is_nd(X) -> bool:
-    return isinstance(X, np.ndarray) and X.ndim > 2

@@ -90,6 +90,14 @@ CONV_CONSTRAINTS = {
     "input_shape": ["array-like", None],
 }
 
+# The parameters of every sequence model (sknn/_sequences.py reads them; their
+# docs: sknn._docs.SEQUENCE_PARAMETERS).
+SEQUENCE_CONSTRAINTS = {
+    "embedding_dim": [*POSITIVE_INT, None],
+    "padding_id": [Integral, None],
+    "input_shape": ["array-like", None],
+}
+
 CLASS_WEIGHT = [dict, StrOptions({"balanced"}), None]
 
 REGRESSION_LOSS = [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})]

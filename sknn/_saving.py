@@ -300,6 +300,11 @@ class SavedNet:
     def __setstate__(self, state):
         saved = state.pop("_net_state", None)
         _rename_saved(state, type(self))
+        if "_input" in state:
+            # Saved before the input kinds returned what they learnt: the
+            # private parts of it (a table's layout) were read from the kind.
+            for name, value in state["_input"].learnt().items():
+                state.setdefault(name, value)
         if saved is not None:
             _rename_saved(saved["params"], type(self))
         super().__setstate__(state)

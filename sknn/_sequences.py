@@ -6,19 +6,22 @@ arrays, flat rows with ``input_shape``, and sequences of different lengths as
 lists of arrays or as arrays padded at the end with time steps that are NaN
 in every feature. The module receives ``(N, T, n_features)`` floats with NaN
 steps marking padding, or, with ``embedding_dim``, ``(N, T)`` int64 ids in
-the module's convention (:data:`~sknn.modules.rnn.PADDING_ID`,
-:data:`~sknn.modules.rnn.UNKNOWN_ID`, then the tokens).
+the convention of the sequence modules (:data:`~sknn.modules._sequence.
+PADDING_ID`, :data:`~sknn.modules._sequence.UNKNOWN_ID`, then the tokens).
+The parameters it takes are declared once for every sequence model:
+``SEQUENCE_CONSTRAINTS`` (``sknn/_params.py``) and ``SEQUENCE_PARAMETERS``
+(``sknn/_docs.py``).
 """
-
-import math
-from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._inputs import InputKind
-from .modules.rnn import PADDING_ID, UNKNOWN_ID
+from ._inputs import InputKind, check_input_shape
+from .modules._sequence import PADDING_ID, UNKNOWN_ID
+
+# input_shape's lengths for sequences, and what each reads.
+_SEQUENCE_LAYOUTS = {1: "(n_timesteps,)", 2: "(n_timesteps, n_features)"}
 
 # The most values an embedding table may hold (4 GiB in float32): token ids
 # beyond it are hashes or offsets, not indices of a vocabulary.
@@ -34,9 +37,11 @@ class Sequences(InputKind):
     number of steps may vary, ``n_features_in_`` counts features per step.
     """
 
+    parameters = ("input_shape", "embedding_dim", "padding_id")
     check_kwargs = {"allow_nd": True, "ensure_all_finite": "allow-nan"}
 
-    def __init__(self, input_shape=None, embedding_dim=None, padding_id=None):
+    def __init__(self, input_shape=None, embedding_dim=None, padding_id=None, **kind):
+        super().__init__(**kind)
         self.input_shape = input_shape
         self.embedding_dim = embedding_dim
         self.padding_id = padding_id
@@ -50,7 +55,7 @@ class Sequences(InputKind):
         return torch.int64 if self.embedding_dim is not None else compute_dtype
 
     # ------------------------------------------------------------ validation
-    def _as_array(self, X, *, reset):
+    def _as_array(self, X, *, fitting):
         """Lists of sequences as one (n_samples, max_length, n_features) array;
         sequences of different lengths are padded at the end with NaN steps.
 
@@ -69,12 +74,12 @@ class Sequences(InputKind):
         shapes = {s.shape for s in sequences}
         if len(shapes) == 1:
             X = np.stack(sequences)
-            return X[:, :, np.newaxis] if not reset and X.ndim == 2 else X
+            return X[:, :, np.newaxis] if not fitting and X.ndim == 2 else X
         ndims = {s.ndim for s in sequences}
         widths = {s.shape[1] for s in sequences if s.ndim == 2}
         if ndims - {1, 2} or len(ndims) > 1 or len(widths) > 1:
             raise ValueError(
-                f"{self.name_} got sequences of shapes "
+                f"{self.name} got sequences of shapes "
                 f"{sorted(shapes)[:5]}: variable-length sequences must all be "
                 "1D (length_i,) or all 2D (length_i, n_features) with the "
                 "same n_features."
@@ -91,7 +96,7 @@ class Sequences(InputKind):
         steps = self._sequences(X.toarray() if sp.issparse(X) else X)
         if 0 in steps.shape[1:]:
             raise ValueError(
-                f"{self.name_} got sequences of {steps.shape[1]} time step(s) with "
+                f"{self.name} got sequences of {steps.shape[1]} time step(s) with "
                 f"{steps.shape[2]} feature(s) each, which hold no values. Every "
                 "sequence needs at least one time step of at least one feature."
             )
@@ -106,7 +111,7 @@ class Sequences(InputKind):
             values = self.vocabulary_size_ * self.embedding_dim
             if values > MAX_EMBEDDING_VALUES:
                 raise ValueError(
-                    f"{self.name_} got token ids up to {int(tokens.max())}: its "
+                    f"{self.name} got token ids up to {int(tokens.max())}: its "
                     f"embedding table would hold {values:.3g} values "
                     f"({values * 4 / 2**30:.3g} GiB in float32), one row per id "
                     "up to the largest. Ids index a vocabulary: map them to 0, "
@@ -116,25 +121,16 @@ class Sequences(InputKind):
     def _sequences(self, X) -> np.ndarray:
         """X as (n_samples, n_timesteps, n_features)."""
         if self.input_shape is not None:
-            shape = tuple(self.input_shape)
-            if (
-                len(shape) not in (1, 2)
-                or any(not isinstance(v, Integral) or v <= 0 for v in shape)
-                or math.prod(shape) != math.prod(X.shape[1:])
-            ):
-                raise ValueError(
-                    f"{self.name_} got input_shape={shape}, but X has samples of "
-                    f"shape {X.shape[1:]} ({math.prod(X.shape[1:])} values). "
-                    "Give (n_timesteps, n_features) with n_timesteps * "
-                    "n_features values per sample, or (n_timesteps,)."
-                )
+            shape = check_input_shape(
+                self.name, self.input_shape, X.shape[1:], _SEQUENCE_LAYOUTS
+            )
             return X.reshape(X.shape[0], shape[0], -1)
         if X.ndim == 2:
             return X[:, :, np.newaxis]  # one univariate sequence per row
         if X.ndim == 3:
             return X
         raise ValueError(
-            f"{self.name_} expects sequences of shape (n_samples, n_timesteps, "
+            f"{self.name} expects sequences of shape (n_samples, n_timesteps, "
             "n_features), univariate sequences (n_samples, n_timesteps), a "
             "list of (length_i, n_features) arrays, or flat rows with "
             f"input_shape; got X of shape {X.shape}."
@@ -148,12 +144,12 @@ class Sequences(InputKind):
         X = self._sequences(X)
         if X.shape[1] == 0:
             raise ValueError(
-                f"{self.name_} got sequences with no time steps (X of shape "
+                f"{self.name} got sequences with no time steps (X of shape "
                 f"{X.shape}). Every sequence needs at least one time step."
             )
         if X.shape[2] != self.n_step_features_:
             raise ValueError(
-                f"{self.name_} was fitted on sequences of {self.n_step_features_} "
+                f"{self.name} was fitted on sequences of {self.n_step_features_} "
                 f"feature(s) per time step, got {X.shape[2]}. Pass X of shape "
                 f"(n_samples, n_timesteps, {self.n_step_features_})."
             )
@@ -163,7 +159,7 @@ class Sequences(InputKind):
         padding = nan.all(axis=2)
         if (nan.any(axis=2) & ~padding).any():
             raise ValueError(
-                f"{self.name_} got NaN in some but not all features of a time "
+                f"{self.name} got NaN in some but not all features of a time "
                 "step. NaN marks padding, a whole time step after the end "
                 "of a shorter sequence; impute missing values first (e.g. "
                 "with sklearn.impute.SimpleImputer)."
@@ -204,7 +200,7 @@ class Sequences(InputKind):
         if inside.any():
             row = int(np.flatnonzero(inside.any(1))[0])
             raise ValueError(
-                f"{self.name_} got NaN (padding) before the end of sequence {row}. "
+                f"{self.name} got NaN (padding) before the end of sequence {row}. "
                 "NaN time steps mark the end of shorter sequences and must "
                 "come after every real step; impute missing values first "
                 "(e.g. with sklearn.impute.SimpleImputer)."
@@ -212,7 +208,7 @@ class Sequences(InputKind):
         if padding[:, 0].any():
             row = int(np.flatnonzero(padding[:, 0])[0])
             raise ValueError(
-                f"{self.name_} got sequence {row} with no time step (it is all "
+                f"{self.name} got sequence {row} with no time step (it is all "
                 "NaN/padding); every sequence needs at least one step."
             )
 
@@ -221,7 +217,7 @@ class Sequences(InputKind):
         checked, and their padding mask (NaN steps and ``padding_id``)."""
         if X.shape[2] != 1:
             raise ValueError(
-                f"{self.name_} with embedding_dim expects one token id per time "
+                f"{self.name} with embedding_dim expects one token id per time "
                 f"step, got {X.shape[2]} features per step. Pass X of shape "
                 "(n_samples, n_timesteps) or a list of 1D id sequences."
             )
@@ -236,7 +232,7 @@ class Sequences(InputKind):
         tokens = ids[~padding]
         if (tokens < 0).any() or (tokens != np.round(tokens)).any():
             raise ValueError(
-                f"{self.name_} with embedding_dim expects token ids that are "
+                f"{self.name} with embedding_dim expects token ids that are "
                 "integers >= 0 (padding_id and NaN pad); got "
                 f"{tokens[(tokens < 0) | (tokens != np.round(tokens))][:3]}."
             )

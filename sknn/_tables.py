@@ -20,7 +20,7 @@ network's input:
 The converted input is one float32 matrix: the numeric columns first (where
 numeric embeddings apply), then indicators and one-hot columns, then the
 codes. :class:`~sknn.modules.TabularMLP` reads it with the layout learnt here
-(``layout_``).
+(``layout_``, which the estimator builds its module for).
 """
 
 import numbers
@@ -29,11 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.utils import get_tags
-from sklearn.utils.validation import check_consistent_length, validate_data
 
-from ._inputs import InputKind
-from ._sklearn import check_sample_weight, check_y
+from ._inputs import InputKind, standard_container
+from ._sklearn import check_sample_weight
 
 # Codes of embedded categorical columns, ahead of the categories themselves.
 MISSING_CODE = 0
@@ -95,43 +93,45 @@ class Tables(InputKind):
         encoded; larger ones are embedded.
     """
 
+    parameters = ("categorical_features", "max_one_hot")
     published = ("is_categorical_", "categories_")
     weighted = True
 
-    def __init__(self, categorical_features="from_dtype", max_one_hot=8):
+    def __init__(self, categorical_features="from_dtype", max_one_hot=8, **kind):
+        super().__init__(**kind)
         self.categorical_features = categorical_features
         self.max_one_hot = max_one_hot
 
+    def learnt(self) -> dict:
+        # The layout the estimator builds its module for, kept private.
+        return {**super().learnt(), "_table_layout": self.layout_}
+
     # ------------------------------------------------------------ validation
     def graph_input(self, x):
-        raise TypeError(f"{self.name_} has no ONNX export (see sknn.onnx).")
+        raise TypeError(f"{self.name} has no ONNX export (see sknn.onnx).")
 
-    def _validate(self, estimator, X, y, *, reset, **y_kwargs):
+    def prepare(self, X, *, fitting):
+        X = standard_container(X, self.name)
         if sp.issparse(X):
             raise TypeError(
-                f"Sparse data was passed to {self.name_}, which takes dense tables "
+                f"Sparse data was passed to {self.name}, which takes dense tables "
                 "(a DataFrame or an array). Pass X.toarray(), or use "
                 "MLPClassifier / MLPRegressor, which take sparse input."
             )
-        if y is None and get_tags(estimator).target_tags.required:
-            validate_data(estimator, X, y)  # raises scikit-learn's "requires y"
         if not isinstance(X, pd.DataFrame | np.ndarray):
             try:
                 X = np.asarray(X, dtype=object if _has_text(X) else None)
             except ValueError:  # ragged
                 raise ValueError(
-                    f"{self.name_} takes a 2D table (n_samples, n_features), but "
+                    f"{self.name} takes a 2D table (n_samples, n_features), but "
                     "the rows given have different lengths. Give every row one "
                     "value per column (NaN or None where a value is missing)."
                 ) from None
-        if isinstance(X, np.ndarray) and X.dtype.kind in "biufc":
-            # Plain numeric arrays (in pipelines, in scikit-learn's checks):
-            # scikit-learn's own validation and messages (complex numbers:
-            # "Complex data not supported").
-            return super()._validate(estimator, X, y, reset=reset, **y_kwargs)
+        if _plain_numbers(X):
+            return X
         if X.ndim != 2:
             raise ValueError(
-                f"{self.name_} expects a 2D table of shape (n_samples, n_features), "
+                f"{self.name} expects a 2D table of shape (n_samples, n_features), "
                 f"got an array of shape {X.shape}. Reshape a single feature with "
                 "X.reshape(-1, 1), a single sample with X.reshape(1, -1)."
             )
@@ -139,15 +139,19 @@ class Tables(InputKind):
             raise ValueError(
                 f"Found array with {X.shape[0]} sample(s) and {X.shape[1]} "
                 f"feature(s) (shape={X.shape}) while a minimum of 1 of each is "
-                f"required by {self.name_}."
+                f"required by {self.name}."
             )
-        # Feature names and counts, as scikit-learn records and checks them.
-        validate_data(estimator, X, skip_check_array=True, reset=reset)
-        if y is None or isinstance(y, str):
-            return X, None
-        y = check_y(y, estimator=estimator, **y_kwargs)
-        check_consistent_length(X, y)
-        return X, y
+        return X
+
+    def check_kwargs_for(self, X, *, fitting):
+        if _plain_numbers(X):
+            # Plain numeric arrays (in pipelines, in scikit-learn's checks):
+            # scikit-learn's own validation and messages (complex numbers:
+            # "Complex data not supported").
+            return self._check_kwargs()
+        # Tables of columns: the feature names and counts, as scikit-learn
+        # records and checks them; _convert reads the values column by column.
+        return {"skip_check_array": True}
 
     def _check_kwargs(self) -> dict:
         return {**super()._check_kwargs(), "ensure_all_finite": "allow-nan"}
@@ -215,7 +219,7 @@ class Tables(InputKind):
             )
             return "numeric" if numbers_only and present.size else "categorical"
         raise TypeError(
-            f"{self.name_} cannot read column {name!r} of dtype {dtype}. Convert it "
+            f"{self.name} cannot read column {name!r} of dtype {dtype}. Convert it "
             "to numbers (dates: e.g. df[col].dt.year, or the days since a start "
             "date) or to strings or a pandas category, or drop it."
         )
@@ -323,7 +327,7 @@ class Tables(InputKind):
                 or value is pd.NaT
             ):
                 raise TypeError(
-                    f"{self.name_} reads column {name!r} as categorical, but it holds "
+                    f"{self.name} reads column {name!r} as categorical, but it holds "
                     f"a {type(value).__name__} value ({value!r}): categorical values "
                     "must be strings, numbers or booleans (the argument must be a "
                     "string or a number)."
@@ -425,3 +429,9 @@ def _has_text(X) -> bool:
         return any(isinstance(v, str) for row in X for v in row)
     except TypeError:
         return False
+
+
+def _plain_numbers(X) -> bool:
+    """Whether X is a plain numeric array, validated as scikit-learn's
+    estimators validate it."""
+    return isinstance(X, np.ndarray) and X.dtype.kind in "biufc"

@@ -248,8 +248,7 @@ class BaseAutoencoder(
         >>> Autoencoder(n_components=3, max_iter=5).fit(X).transform(X).shape
         (100, 3)
         """
-        check_is_fitted(self, "net_")
-        X, _ = self._input.transform(self, X)
+        X = self._validated(X)
         return self._output(self._infer(X, self.module_.encode), X)
 
     def inverse_transform(self, X):
@@ -317,8 +316,7 @@ class BaseAutoencoder(
         >>> bool((ae.score_samples(X) <= 0).all())
         True
         """
-        check_is_fitted(self, "net_")
-        X, _ = self._input.transform(self, X)
+        X = self._validated(X)
         module = self.module_
         raw = self._infer(X, lambda rows: module.decode(module.encode(rows)))
         errors = self._errors(self._reconstruction(raw), X)

@@ -1,6 +1,6 @@
 """Recurrent networks for sequences, as scikit-learn estimators."""
 
-from numbers import Integral, Real
+from numbers import Real
 
 from ._docs import (
     BATCH_NORM_PARAMETER,
@@ -9,12 +9,15 @@ from ._docs import (
     FITTED_ATTRIBUTES,
     REGRESSION_LOSS_PARAMETER,
     RUNTIME_PARAMETERS,
+    SEQUENCE_ATTRIBUTES,
+    SEQUENCE_PARAMETERS,
     activation_parameter,
 )
 from ._params import (
     BATCH_NORM,
     NETWORK_CONSTRAINTS,
     POSITIVE_INT,
+    SEQUENCE_CONSTRAINTS,
     positive_ints,
     store_parameters,
 )
@@ -62,26 +65,8 @@ _RNN_PARAMETERS_DOC = (
         :class:`MLPClassifier`'s).
     clip_grad_norm : float or None, default=1.0
         Rescale the gradients of each step to at most this L2 norm, against
-        the exploding gradients of long sequences; None: no clipping.
-    embedding_dim : int or None, default=None
-        With an int, X holds integer token ids (one per time step), embedded
-        in vectors of this size before the recurrent layers. The vocabulary
-        is read from the training data; ids unseen in training are embedded
-        as zeros at prediction.
-    padding_id : int or None, default=None
-        With token ids, the id that pads sequences to a common length (e.g. 0
-        for most tokenizers). NaN always pads.
-    input_shape : tuple of int or None, default=None
-        ``(n_timesteps, n_features)`` of one sample when X holds flat rows
-        (after a transformer in a ``Pipeline``, or a DataFrame). None reads
-        the shape from X: 2D X is one univariate sequence per row, 3D X is
-        (n_samples, n_timesteps, n_features).
-
-    Sequences of different lengths come as a list of arrays of shape
-    (length_i, n_features) (or (length_i,)), or as arrays padded at the end
-    with time steps that are NaN in every feature (or ``padding_id``).
-    Padding never changes a prediction: padded batches run as packed
-    sequences."""
+        the exploding gradients of long sequences; None: no clipping."""
+    + SEQUENCE_PARAMETERS
 )
 
 _RNN_TRAINING = {
@@ -106,14 +91,12 @@ _RNN_REGRESSOR_TRAINING_DOC = training_doc(
 
 _SMOOTHING_WHY = "Better than none on the dev suite."
 
-_RNN_ATTRIBUTES_DOC = """
-    n_step_features_ : int
-        Features per time step (1 for token ids).
-    vocabulary_size_ : int
-        With ``embedding_dim``: one more than the largest token id seen in
-        training.
+_RNN_ATTRIBUTES_DOC = (
+    SEQUENCE_ATTRIBUTES
+    + """
     module_ : torch.nn.Module
         The trained :class:`sknn.modules.RNN`."""
+)
 
 
 class _RNNMixin(TrainingExtras):
@@ -132,9 +115,7 @@ class _RNNMixin(TrainingExtras):
         "bidirectional": ["boolean"],
         "pooling": [StrOptions(set(POOLINGS))],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "embedding_dim": [*POSITIVE_INT, None],
-        "padding_id": [Integral, None],
-        "input_shape": ["array-like", None],
+        **SEQUENCE_CONSTRAINTS,
     }
 
     def _net_kwargs(self) -> dict:

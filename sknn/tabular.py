@@ -146,7 +146,7 @@ class _TabularMixin(TrainingExtras):
     _combine = "mean"
 
     def _build_module(self) -> TabularMLP:
-        layout = self._input.layout_
+        layout = self._table_layout
         return TabularMLP(
             n_numeric=layout.n_numeric,
             n_dense=layout.n_dense,

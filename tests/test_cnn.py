@@ -59,7 +59,7 @@ def test_input_shape_that_does_not_fit_the_rows():
     X, y = np.zeros((10, 64)), np.arange(10) % 2
     with pytest.raises(ValueError, match=r"input_shape=\(1, 7, 7\).*49 values.*64"):
         CNNClassifier(input_shape=(1, 7, 7)).fit(X, y)
-    with pytest.raises(ValueError, match="input_shape must be"):
+    with pytest.raises(ValueError, match=r"which is not one of \(length,\)"):
         CNNClassifier(input_shape=(1, 1, 8, 8)).fit(X, y)
 
 

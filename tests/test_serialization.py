@@ -152,7 +152,7 @@ def test_pickled_model_continues_with_warm_start(entry):
 def _row_bytes(entry, est, X) -> set:
     """Each sample of X, as the user gave it and as the network reads it,
     in both float widths: what a file holding training rows would contain."""
-    fed = est._input.transform(est, X)[0]
+    fed = est._validated(X)
     rows = set()
     for samples in (np.asarray(X, dtype=np.float64), np.asarray(fed)):
         for sample in samples.reshape(len(samples), -1):

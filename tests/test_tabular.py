@@ -151,7 +151,7 @@ def test_unseen_categories_and_missing_values_at_predict():
     new["size"] = [np.nan, 0.0, 1.0, 1.0]  # NaN where fit saw none
     proba = clf.predict_proba(new)
     assert np.isfinite(proba).all()
-    converted = clf._input.transform(clf, new)[0]
+    converted = clf._validated(new)
     codes = converted[:, -1]
     assert codes[0] == UNKNOWN_CODE and codes[1] == MISSING_CODE and codes[2] > 1
     one_hot = converted[:, 4:7]  # colour, after 3 numeric and 1 indicator
@@ -162,7 +162,7 @@ def test_unseen_categories_and_missing_values_at_predict():
 def test_numeric_columns_are_scaled_robustly_and_softly_clipped():
     X = pd.DataFrame({"x": np.r_[np.arange(100.0), 1e9]})
     reg = TabularRegressor(**FAST).fit(X, np.arange(101.0))
-    scaled = reg._input.transform(reg, X)[0][:, 0]
+    scaled = reg._validated(X)[:, 0]
     assert abs(np.median(scaled)) < 0.02
     assert scaled.max() <= 3.0  # the outlier lands at the clip, not at 1e7
     assert np.all(np.diff(scaled) > 0)  # order kept

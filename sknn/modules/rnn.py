@@ -5,12 +5,10 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._layers import dense_layers, normalization_argument
+from ._sequence import MASKED_POOLINGS, TokenEmbedding, masked_pool, real_steps
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-POOLINGS = ("last", "mean", "max", "attention")
-
-# Token ids of the embedding input: padding, and tokens unseen in training.
-PADDING_ID, UNKNOWN_ID = 0, 1
+POOLINGS = ("last", *MASKED_POOLINGS)
 
 
 class RNN(nn.Module):
@@ -113,11 +111,7 @@ class RNN(nn.Module):
             self.embedding = None
             n_inputs = n_features
         else:
-            self.embedding = nn.Embedding(
-                vocabulary_size + 2, embedding_dim, padding_idx=PADDING_ID
-            )
-            with torch.no_grad():
-                self.embedding.weight[UNKNOWN_ID] = 0.0
+            self.embedding = TokenEmbedding(vocabulary_size, embedding_dim)
             n_inputs = embedding_dim
         self.rnn = CELLS[cell](
             n_inputs,
@@ -145,9 +139,6 @@ class RNN(nn.Module):
             inputs = X.masked_fill(~steps.unsqueeze(-1), 0.0)
         else:
             inputs = self.embedding(X)  # (N, T, embedding_dim)
-            # Tokens unseen in training stay zeros, even when later training
-            # meets them: no gradient reaches their row.
-            inputs = inputs.masked_fill((X == UNKNOWN_ID).unsqueeze(-1), 0.0)
         lengths = steps.sum(1)  # (N,)
         n_steps = X.shape[1]
         # Packing keeps padding out of the recurrence. An exported graph
@@ -173,9 +164,7 @@ class RNN(nn.Module):
 
     def steps(self, X: torch.Tensor) -> torch.Tensor:
         """(N, T) mask of the real steps of X, False on padding."""
-        if self.embedding is None:
-            return ~torch.isnan(X[..., 0])
-        return X != PADDING_ID
+        return real_steps(X, token_ids=self.embedding is not None)
 
     def _summarise(self, outputs, state, steps) -> torch.Tensor:
         """(N, width) summary of the outputs; ``steps`` masks padding (or None)."""
@@ -183,20 +172,7 @@ class RNN(nn.Module):
             hidden = state[0] if self.cell == "lstm" else state  # (L * D, N, H)
             directions = 2 if self.bidirectional else 1
             return torch.cat(list(hidden[-directions:]), dim=1)
-        if self.pooling == "mean":
-            if steps is None:
-                return outputs.mean(1)
-            mask = steps.unsqueeze(-1)
-            return (outputs * mask).sum(1) / mask.sum(1)
-        if self.pooling == "max":
-            if steps is None:
-                return outputs.amax(1)
-            return outputs.masked_fill(~steps.unsqueeze(-1), -torch.inf).amax(1)
-        scores = self.attention(outputs).squeeze(-1)  # (N, T)
-        if steps is not None:
-            scores = scores.masked_fill(~steps, -torch.inf)
-        weights = torch.softmax(scores, dim=1).unsqueeze(-1)
-        return (weights * outputs).sum(1)
+        return masked_pool(outputs, steps, self.pooling, self.attention)
 
     def extra_repr(self) -> str:
         return (
