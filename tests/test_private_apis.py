@@ -8,7 +8,14 @@ from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import _check_sample_weight
 
-from sknn import MLPClassifier, _optim, _sklearn
+from sknn import MLPClassifier, _optim, _sklearn, _torch
+
+
+def test_this_torch_has_every_private_name_sknn_uses():
+    # A torch release that drops one fails here, by name: sknn then runs on
+    # the public fallback, slower.
+    assert _torch.MISSING == (), f"torch {_torch.TORCH_VERSION} lacks them"
+    assert _torch.STEP_WRAPPER_MARKED
 
 
 @pytest.mark.parametrize("decoupled", [False, True])
@@ -23,7 +30,7 @@ def test_a_kernel_giving_other_results_is_not_called_directly(monkeypatch):
     def wrong_kernel(params, grads, *args, **kwargs):
         torch._foreach_add_(params, 1.0)
 
-    monkeypatch.setattr(torch, "_fused_adam_", wrong_kernel)
+    monkeypatch.setattr(_torch, "fused_adam_", wrong_kernel)
     _optim.direct_kernel.cache_clear()
     try:
         assert _optim.direct_kernel(False) is None
@@ -33,8 +40,11 @@ def test_a_kernel_giving_other_results_is_not_called_directly(monkeypatch):
     assert _optim.direct_kernel(False) is torch._fused_adam_
 
 
-def test_a_kernel_with_other_arguments_is_not_called_directly(monkeypatch):
-    monkeypatch.setattr(torch, "_fused_adamw_", lambda *args: None)
+@pytest.mark.parametrize("kernel", [lambda *args: None, None])
+def test_a_kernel_with_other_arguments_or_none_is_not_called_directly(
+    kernel, monkeypatch
+):
+    monkeypatch.setattr(_torch, "fused_adamw_", kernel)
     _optim.direct_kernel.cache_clear()
     try:
         assert _optim.direct_kernel(True) is None
@@ -101,6 +111,7 @@ def test_multi_tensor_add_and_its_fallback_agree(scale, monkeypatch):
     expected = [torch.tensor([1.0, 1.25, 1.5]), torch.full((2, 2), 0.25)]
     for kernels in ("torch's", "fallback"):
         if kernels == "fallback":
-            monkeypatch.setattr(_optim, "_foreach_add_", None)
+            monkeypatch.setattr(_optim, "foreach_add_", _torch._foreach_add_fallback)
+            monkeypatch.setattr(_optim, "foreach_mul", _torch._foreach_mul_fallback)
         for got, want in zip(added(), expected, strict=True):
             torch.testing.assert_close(got, want, rtol=0, atol=0)
