@@ -142,6 +142,7 @@ def resolve_device(device: str) -> torch.device:
 
     ``"auto"`` picks CUDA, then Apple's MPS, then the CPU.
     """
+    # torch.accelerator.current_accelerator() would also pick XPU and others.
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda", torch.cuda.current_device())

@@ -20,6 +20,7 @@ from torch import nn
 from .._torch import check_batch_norm_input
 
 
+# torch's batch_norm takes no sample weights: the weighted statistics are here.
 class _WeightedBatchNorm:
     """What :class:`WeightedBatchNorm1d` and ``2d`` add to torch's layers."""
 
