@@ -203,7 +203,7 @@ class AdamW(_DirectFusedStep, torch.optim.AdamW):
     """``torch.optim.AdamW`` with the direct fused step (see the module doc)."""
 
 
-# torch.nn.utils.vector_to_parameters copies into each parameter in turn.
+# torch.nn.utils.vector_to_parameters rebinds every parameter at each call.
 @contextlib.contextmanager
 def _flat_parameters(params: list):
     """Within the block, write a float64 vector into every parameter at once
