@@ -2,13 +2,13 @@
 
 torch may rename, move or drop a private name in any release. Each one is
 looked up here, and only here, once at import, and a public fallback takes
-over where torch no longer has it; :data:`MISSING` lists the names this
-torch lacks (none, on the releases sknn is tested with: a test says so, so
-that an upgrade that drops one fails there, by name). No use lacks a
-fallback: sknn runs on any torch its ``pyproject.toml`` admits, only slower.
-No behaviour differs between those releases (2.13 and 2.14), so checks of
-what this torch has, not of its version, decide; :data:`TORCH_VERSION` is in
-the messages.
+over where torch no longer has it: sknn then runs, only slower. No use
+lacks a fallback, so none raises. :data:`MISSING` lists the names this
+torch lacks (none on torch 2.13); a test says so, so that an upgrade that
+drops one fails there, by name and with :data:`TORCH_VERSION`. What this
+torch has decides (and, for the fused kernels, what they compute), not a
+comparison of versions: no use here changes between the releases sknn
+admits, and such a check also holds for releases to come.
 
 What each gives, and its fallback:
 
