@@ -11,12 +11,8 @@ import threading
 import time
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode, flop_registry
 
-try:  # torch's base of FlopCounterMode, lighter without its module tracker
-    from torch.utils._python_dispatch import TorchDispatchMode
-except ImportError:  # pragma: no cover - a torch that moved it
-    TorchDispatchMode = None
+from ._torch import flop_counter
 
 # Devices where torch has fused Adam, AdamW and SGD kernels.
 FUSED_OPTIMIZER_DEVICES = {"cpu", "cuda", "mps"}
@@ -105,34 +101,6 @@ def own_running_threads() -> int:
     return count
 
 
-if TorchDispatchMode is not None:
-
-    class _FlopCount(TorchDispatchMode):
-        """Sum the floating-point operations of the torch operators run
-        inside, by torch's own formulas (those of FlopCounterMode), without
-        FlopCounterMode's per-module breakdown, which costs ten times more."""
-
-        def __init__(self):
-            super().__init__()
-            self.flops = 0
-
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            kwargs = kwargs or {}
-            out = func(*args, **kwargs)
-            formula = flop_registry.get(func._overloadpacket)
-            if formula is not None:
-                self.flops += formula(*args, **kwargs, out_val=out)
-            return out
-
-        def get_total_flops(self) -> int:
-            return self.flops
-
-else:  # pragma: no cover
-
-    def _FlopCount():
-        return FlopCounterMode(display=False)
-
-
 # Operations per sample counted by forward_flops, by module and input layout:
 # the fits of a search or a cross-validation count their architecture once.
 _COUNTED: dict = {}
@@ -146,7 +114,7 @@ def forward_flops(module, forward, X, n_samples: int) -> float | None:
     key = (type(module), repr(module), _layout(X))
     if key not in _COUNTED:
         try:
-            with torch.no_grad(), _FlopCount() as count:
+            with torch.no_grad(), flop_counter() as count:
                 forward(X)
         except Exception:  # the same forward fails in training, with its error
             return None
@@ -174,6 +142,7 @@ def resolve_device(device: str) -> torch.device:
 
     ``"auto"`` picks CUDA, then Apple's MPS, then the CPU.
     """
+    # torch.accelerator.current_accelerator() would also pick XPU and others.
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda", torch.cuda.current_device())

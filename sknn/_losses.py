@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 
+# torch's poisson_nll_loss leaves out y log(y) - y, which scikit-learn counts.
 def poisson_deviance(raw, y, reduction="none"):
     """Half Poisson deviance with a log link, as scikit-learn's ``poisson_loss``:
     ``y log(y / mu) - y + mu`` with ``mu = exp(raw)``, element-wise."""

@@ -17,7 +17,10 @@ import contextlib
 import torch
 from torch import nn
 
+from .._torch import check_batch_norm_input
 
+
+# torch's batch_norm takes no sample weights: the weighted statistics are here.
 class _WeightedBatchNorm:
     """What :class:`WeightedBatchNorm1d` and ``2d`` add to torch's layers."""
 
@@ -28,7 +31,7 @@ class _WeightedBatchNorm:
         weight = self.sample_weight
         if weight is None or not self.training:
             return super().forward(X)
-        self._check_input_dim(X)
+        check_batch_norm_input(self, X)
         # (N,) weights -> (N, 1, *1): broadcast over channels and positions.
         w = weight.to(X.dtype).view(-1, *([1] * (X.ndim - 1)))
         axes = [0, *range(2, X.ndim)]  # all but the channels
