@@ -49,6 +49,7 @@ def _quiet_fit(entry, X, y, **params):
 
 LAYOUTS = {
     "reversed rows": lambda X: X[::-1],
+    "reversed last axis": lambda X: X[..., ::-1],
     "non-native byte order": lambda X: X.astype(X.dtype.newbyteorder(">")),
     "torch tensor": lambda X: torch.from_numpy(np.ascontiguousarray(X)),
     "memoryview": lambda X: memoryview(np.ascontiguousarray(X)),
@@ -75,6 +76,33 @@ def test_other_layouts_and_containers_work_in_fit_and_predict(entry, layout):
     )
     for got, want in outputs:
         np.testing.assert_array_equal(got, want)
+
+
+# Views whose strides are negative: torch takes none. One reversed row is
+# C-contiguous for NumPy, yet keeps its negative stride.
+REVERSED_VIEWS = {
+    "one reversed row": lambda X: X[:1][::-1],
+    "every other row, reversed": lambda X: X[::-2],
+    "reversed second axis": lambda X: X[:, ::-1],
+    "reversed last axis": lambda X: X[..., ::-1],
+    "reversed both": lambda X: X[::-1, ::-1],
+}
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_views_with_negative_strides_give_what_their_copies_give(entry):
+    X, y = entry.make_data()
+    model = _quiet_fit(entry, X, y)
+    for name, view in REVERSED_VIEWS.items():
+        given = view(X)
+        assert any(s < 0 for s in given.strides), name
+        got = entry.outputs(model, given)
+        want = entry.outputs(model, given.copy())
+        for ours, copied in zip(got, want, strict=True):
+            np.testing.assert_array_equal(ours, copied, err_msg=name)
+    if y is None:  # the transformers fit one row too
+        one_row = _quiet_fit(entry, X[:1][::-1], None)
+        assert_same_module(one_row, _quiet_fit(entry, X[:1].copy(), None))
 
 
 @pytest.mark.parametrize("entry", registry(kind="regressor"))
