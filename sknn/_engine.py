@@ -13,7 +13,7 @@ import time
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer, PassthroughScoring
+from skorch.callbacks import Callback, EpochTimer, ParamMapper, PassthroughScoring
 from skorch.history import History
 from skorch.utils import TeeGenerator, to_numpy
 from tqdm.auto import tqdm
@@ -143,6 +143,8 @@ class TrainingNet(NeuralNet):
         return self
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if training and iterator is not None:
+            self._check_trainable()
         if iterator is None or self.batch_hooks_ or not training or fit_params:
             super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
             if iterator is not None and training and self._group is not None:
@@ -189,6 +191,28 @@ class TrainingNet(NeuralNet):
         self.history.record(prefix + "_batch_count", len(values))
         if self._group is not None:
             self._sum_over_processes(prefix)
+
+    def _check_trainable(self) -> None:
+        """Before a training epoch (after the callbacks' ``on_epoch_begin``):
+        a clear error if no parameter is left to train (skorch's ``Freezer``
+        given every parameter), rather than torch's at the backward pass."""
+        params = [p for group in self.optimizer_.param_groups for p in group["params"]]
+        if any(p.requires_grad for p in params):
+            return
+        freezers = [
+            name
+            for name, callback in self.callbacks_
+            if isinstance(callback, ParamMapper)
+        ]
+        by = f"the callbacks {freezers}" if freezers else "a callback"
+        names = [name for name, _ in self.module_.named_parameters()]
+        shown = f"{names}" if len(names) <= 6 else f"{names[:6]} and more"
+        raise ValueError(
+            f"No parameter is left to train at epoch {self.history[-1]['epoch']}: "
+            f"{by} froze every one (requires_grad=False). Freeze only some: "
+            f"the network's parameters are {shown} (skorch's Freezer takes "
+            "patterns of these names)."
+        )
 
     def _sum_over_processes(self, prefix) -> None:
         """In a distributed fit, after an epoch: each batch's loss and size

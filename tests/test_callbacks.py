@@ -2,11 +2,15 @@
 for every public estimator (see the registry in conftest.py)."""
 
 import re
+import warnings
 
 import pytest
-from conftest import registry
+import torch
+from conftest import REGISTRY, registry
 from sklearn.exceptions import ConvergenceWarning
-from skorch.callbacks import Callback, LRScheduler
+from skorch.callbacks import Callback, Freezer, LRScheduler, PassthroughScoring
+
+import sknn
 
 # What the copies of EpochCounter saw: (id of the copy, epochs counted).
 EPOCHS: list = []
@@ -77,6 +81,86 @@ def test_unnamed_user_callback_runs(entry, epochs):
     assert [n for _, n in epochs] == [1, 2]
     entry.partial_fit(est, X, y)  # partial_fit goes on with the fit's copy
     assert [n for _, n in epochs] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_freezing_every_parameter_is_a_clear_error(entry):
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=2, callbacks=[Freezer("*")])
+    with pytest.raises(
+        ValueError,
+        match=r"No parameter is left to train at epoch 1: the callbacks "
+        r"\['Freezer_0'\] froze every one .* Freeze only some",
+    ):
+        entry.fit(est, X, y)
+
+
+class InitialWeights(Callback):
+    """Keeps a copy of the weights the fit starts from."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.weights_ = {
+            k: v.detach().clone() for k, v in net.module_.named_parameters()
+        }
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_frozen_parameters_stay_and_the_others_train(solver):
+    """With every solver, the L2 penalty included (L-BFGS adds its gradient
+    itself): the frozen weights keep their values."""
+    X, y = REGISTRY[sknn.MLPClassifier].make_data()
+    est = sknn.MLPClassifier(
+        hidden_layer_sizes=(8,),
+        solver=solver,
+        alpha=0.1,
+        max_iter=5,
+        random_state=0,
+        callbacks=[("start", InitialWeights()), Freezer("hidden.*")],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    start = dict(est.net_.callbacks_)["start"].weights_  # the fit's copy's
+    for name, value in est.module_.named_parameters():
+        if name.startswith("hidden."):
+            torch.testing.assert_close(value, start[name], rtol=0, atol=0)
+        else:
+            assert not torch.equal(value, start[name]), name
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_passthrough_scoring_of_validation_batches_is_refused(entry):
+    """sknn scores held-out data in one pass: there are no validation
+    batches to average (skorch would raise a KeyError on
+    valid_batch_size, or record nothing)."""
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=2, callbacks=[PassthroughScoring("train_loss")])
+    with pytest.raises(
+        ValueError,
+        match=r"PassthroughScoring\('train_loss'\) at position 0, which averages "
+        r"a score of the validation batches .* pass on_train=True",
+    ):
+        entry.fit(est, X, y)
+
+
+class DoubleLoss(Callback):
+    """Records a score of each training batch: twice its loss."""
+
+    def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
+        if training:
+            net.history.record_batch("double_loss", 2 * loss.item())
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_passthrough_scoring_of_training_batches_works(entry):
+    X, y = entry.make_data()
+    passthrough = PassthroughScoring("double_loss", on_train=True)
+    est = entry.estimator(max_iter=2, callbacks=[DoubleLoss(), passthrough])
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(est, X, y)
+    assert est.history_[:, "double_loss"] == pytest.approx(
+        [2 * loss for loss in est.history_[:, "train_loss"]]
+    )
 
 
 # ------------------------------------------------------------------ logging
