@@ -29,6 +29,7 @@ from sklearn.utils import check_array, get_tags
 from sklearn.utils.validation import check_X_y, validate_data
 
 from ._params import positive_ints
+from ._validation import check_unique_columns, float_overflow
 
 
 def standard_container(X, name: str):
@@ -38,6 +39,7 @@ def standard_container(X, name: str):
     estimator's) is for the error."""
     if type(X) is np.ndarray:  # the common case, at predict time too
         return X
+    check_unique_columns(X, name)
     if isinstance(X, torch.Tensor):
         return X.detach().cpu().numpy()
     if isinstance(X, memoryview):
@@ -111,11 +113,12 @@ class InputKind:
         self.name_ = type(estimator).__name__
         self.sparse_ = get_tags(estimator).input_tags.sparse
         X = standard_container(X, self.name_)
-        X, y = self._validate(estimator, X, y, reset=True, **y_kwargs)
-        if self.weighted:
-            self._learn(X, estimator._sample_weight(sample_weight, X, y))
-        else:
-            self._learn(X)
+        with float_overflow(self.name_, X, y):
+            X, y = self._validate(estimator, X, y, reset=True, **y_kwargs)
+            if self.weighted:
+                self._learn(X, estimator._sample_weight(sample_weight, X, y))
+            else:
+                self._learn(X)
         for name in self.published:
             setattr(estimator, name, getattr(self, name))
         return self._convert(X), y
@@ -127,8 +130,9 @@ class InputKind:
         ``fit_transform`` takes it. Returns ``(X, y)``, y None when not given.
         """
         X = standard_container(X, self.name_)
-        X, y = self._validate(estimator, X, y, reset=False, **y_kwargs)
-        return self._convert(X), y
+        with float_overflow(self.name_, X, y):
+            X, y = self._validate(estimator, X, y, reset=False, **y_kwargs)
+            return self._convert(X), y
 
     def checked(self, estimator, X):
         """X as the module takes it if X needs no validation nor conversion

@@ -159,6 +159,53 @@ def test_a_dataframe_with_text_names_its_columns(entry):
 
 
 @pytest.mark.parametrize("entry", registry())
+def test_integers_beyond_float64_are_named_in_fit_and_predict(entry):
+    """Python's OverflowError before (scikit-learn's MLP fails so too)."""
+    X, y = entry.make_flat_data()
+    huge = X.astype(object)
+    huge[3, 1] = 10**400
+    message = r"reads numbers as float64, but X\[3, 1\] holds an integer too large"
+    with pytest.raises(ValueError, match=message):
+        entry.fit(entry.flat_estimator(), huge, y)
+    model = _quiet_fit(entry, X, y, **entry.flat_params)
+    for method in entry.methods:
+        with pytest.raises(ValueError, match=message):
+            getattr(model, method)(huge)
+    if entry.kind == "regressor":
+        y = y.astype(object)
+        y[5] = -(10**400)
+        with pytest.raises(ValueError, match=r"but y\[5\] holds an integer too"):
+            entry.fit(entry.flat_estimator(), X, y)
+
+
+@pytest.mark.parametrize("entry", registry(where=lambda e: e.nan_message is None))
+def test_an_integer_beyond_float64_in_a_dataframe_names_its_column(entry):
+    """The table networks read object columns of numbers themselves (the
+    others refuse object columns as text)."""
+    X, y = entry.make_flat_data()
+    frame = pd.DataFrame(X).add_prefix("f")
+    frame["f1"] = frame["f1"].astype(object)
+    frame.loc[7, "f1"] = 10**400
+    with pytest.raises(ValueError, match=r"X's column 'f1', row 7, holds an integer"):
+        entry.fit(entry.flat_estimator(), frame, y)
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_a_dataframe_with_a_column_name_twice_is_refused(entry):
+    """narwhals' DuplicateError before, in fit and in every method."""
+    X, y = entry.make_flat_data()
+    frame = pd.DataFrame(X).add_prefix("f")
+    twice = frame.rename(columns={"f1": "f0", "f2": "f0"})
+    message = r"DataFrame whose columns have one name each, got 'f0' 3 times"
+    with pytest.raises(ValueError, match=message):
+        entry.fit(entry.flat_estimator(), twice, y)
+    model = _quiet_fit(entry, frame, y, **entry.flat_params)
+    for method in entry.methods:
+        with pytest.raises(ValueError, match=message):
+            getattr(model, method)(twice)
+
+
+@pytest.mark.parametrize("entry", registry())
 def test_values_near_the_float_maximum_never_give_nan(entry):
     X, y = entry.make_data()
     model = _quiet_fit(entry, X, y)
