@@ -56,9 +56,7 @@ from ._device import (
 )
 from ._distributed import ProcessGroup, local_device, rank_0
 from ._engine import (
-    EpochProgress,
     InvScalingLR,
-    SklearnLog,
     TrainingNet,
     ValidationScore,
     make_loader_kwargs,
@@ -67,6 +65,7 @@ from ._fitted import FittedAttributes
 from ._inputs import Rows
 from ._optim import SOLVERS, lbfgs_state
 from ._params import LAYER_SIZE, TRAINING_CONSTRAINTS, positive_ints
+from ._progress import EpochProgress, SklearnLog
 from ._saving import SavedNet
 from ._sklearn import check_sample_weight
 from ._stopping import (

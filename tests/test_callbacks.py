@@ -254,7 +254,7 @@ def test_progress_bar_shows_the_validation_score_and_slow_epochs_batches(capsys)
     from sklearn.datasets import load_iris
 
     from sknn import MLPClassifier
-    from sknn._engine import EpochProgress
+    from sknn._progress import EpochProgress
 
     X, y = load_iris(return_X_y=True)
     # Every epoch counts as slow: the batches get a bar from the second on.
