@@ -146,6 +146,9 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         """Score (higher is better) of raw outputs on held-out targets."""
         raise NotImplementedError
 
+    #: The name of ``_validation_score``, as the progress bar shows it.
+    _validation_score_name = "score"
+
     def _decoder(self):
         """Picklable callable: raw outputs -> encoded predictions."""
         raise NotImplementedError
@@ -516,7 +519,9 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         if self.verbose and prints:  # scikit-learn's lines, whatever the level
             callbacks.append(("sklearn_log", SklearnLog()))
         if self.progress_bar and prints:
-            callbacks.append(("progress_bar", EpochProgress()))
+            callbacks.append(
+                ("progress_bar", EpochProgress(score_name=self._validation_score_name))
+            )
         callbacks += user_callbacks(self.callbacks)
         # After every callback that scores the epoch: it ends well once they
         # have run.
