@@ -74,6 +74,7 @@ from ._stopping import (
     StopOnPlateau,
     lbfgs_warning,
     report_stop,
+    user_stacklevel,
 )
 
 # Layers that normalise with the statistics of the batch: they need batches
@@ -367,7 +368,7 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         if self.batch_size > n_samples:
             warnings.warn(
                 "Got `batch_size` larger than sample size. It is going to be clipped.",
-                stacklevel=5,
+                stacklevel=user_stacklevel(),
             )
         return min(self.batch_size, n_samples)
 
@@ -556,12 +557,12 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=6,
+                    stacklevel=user_stacklevel(),
                 )
             return
         message = lbfgs_warning(lbfgs_state(self.net_.optimizer_), self.max_iter)
         if message is not None:
-            warnings.warn(message, ConvergenceWarning, stacklevel=6)
+            warnings.warn(message, ConvergenceWarning, stacklevel=user_stacklevel())
 
     def _score_weight(self, sample_weight, n_samples: int) -> np.ndarray | None:
         """``score``'s sample weights, validated as ``fit``'s: one finite

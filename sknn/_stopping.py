@@ -12,12 +12,16 @@ scikit-learn's words.
 
 import contextlib
 import copy
+import inspect
 import math
+import os
 import signal
 import threading
 import warnings
 
+import joblib
 import numpy as np
+import sklearn
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
@@ -272,6 +276,30 @@ class StopOnPlateau(Callback):
 
 
 # --------------------------------------------------------- what the user hears
+# The packages between the user's line and sknn's warnings: scikit-learn (a
+# Pipeline, cross_validate, the fit wrappers) and joblib (their loops).
+_NOT_THE_USER = (
+    os.path.dirname(__file__) + os.sep,  # sknn
+    *(os.path.dirname(package.__file__) + os.sep for package in (sklearn, joblib)),
+)
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` at which ``warnings.warn``, called by the caller
+    of this function, names the first frame outside sknn, scikit-learn and
+    joblib: the user's line, however many frames lie between (a Pipeline, a
+    subclass's hook). Python 3.12's ``skip_file_prefixes`` does this; sknn
+    supports 3.11 too."""
+    frame = inspect.currentframe().f_back  # the caller: stacklevel 1
+    level = 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(
+        _NOT_THE_USER
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
 def report_stop(net, held_out: bool) -> None:
     """What a diverged or interrupted training call tells the user.
 
@@ -298,7 +326,7 @@ def report_stop(net, held_out: bool) -> None:
             f"holds the weights of {which}. Lower learning_rate_init, or scale "
             "the data.",
             ConvergenceWarning,
-            stacklevel=5,
+            stacklevel=user_stacklevel(),
         )
     if net.interrupted_at_ is not None:
         warnings.warn(
@@ -306,7 +334,7 @@ def report_stop(net, held_out: bool) -> None:
             f"{net.interrupted_at_}. The model holds the weights of {which}; "
             "n_iter_ and loss_curve_ count the epochs that ended.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=user_stacklevel(),
         )
 
 
