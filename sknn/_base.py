@@ -95,20 +95,6 @@ def _densified(X):
     return X.toarray() if sp.issparse(X) else X
 
 
-def _check_stratifiable(labels: np.ndarray) -> None:
-    """scikit-learn's error (1.7 and later) for a class too rare for a
-    stratified split, raised here so that every supported scikit-learn names
-    the classes."""
-    classes, counts = np.unique(labels, return_counts=True)
-    if counts.min() < 2:
-        raise ValueError(
-            "The least populated classes in y have only 1 member, which is too "
-            "few. The minimum number of groups for any class cannot be less "
-            f"than 2. Classes with too few members are: "
-            f"{classes[counts < 2].tolist()}"
-        )
-
-
 class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
     """Base class of the sknn estimators: the shared training machinery.
 
@@ -303,6 +289,17 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
             return self._make_dataset(X, y, weight, device, dtype), None
         n_samples = len(y)
         n_valid = math.ceil(self.validation_fraction * n_samples)  # as the split
+        if n_valid < n_samples:
+            # The split of indices, not of X: the training part keeps X where
+            # it lies (a memmap larger than memory) and names its rows. First,
+            # as in scikit-learn's MLP: its errors (a class too rare to
+            # stratify, fewer held-out rows than classes) name the classes.
+            train_rows, valid_rows = train_test_split(
+                np.arange(n_samples),
+                test_size=self.validation_fraction,
+                random_state=np.random.RandomState(self._seed),
+                stratify=self._stratify_labels(y),
+            )
         if n_valid < 2 or n_valid >= n_samples:
             # scikit-learn's message, then what it was given
             raise ValueError(
@@ -312,17 +309,6 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
                 f"validation_fraction={self.validation_fraction} of {n_samples} "
                 f"samples gives {n_valid} and {n_samples - n_valid}."
             )
-        stratify = self._stratify_labels(y)
-        if stratify is not None:
-            _check_stratifiable(stratify)
-        # The split of indices, not of X: the training part keeps X where it
-        # lies (a memmap larger than memory) and names its rows.
-        train_rows, valid_rows = train_test_split(
-            np.arange(n_samples),
-            test_size=self.validation_fraction,
-            random_state=np.random.RandomState(self._seed),
-            stratify=stratify,
-        )
         valid = self._make_dataset(
             X[valid_rows],
             y[valid_rows],
