@@ -61,9 +61,7 @@ from ._device import (
 )
 from ._distributed import ProcessGroup, local_device, rank_0
 from ._engine import (
-    EpochProgress,
     InvScalingLR,
-    SklearnLog,
     TrainingNet,
     ValidationScore,
     make_loader_kwargs,
@@ -78,6 +76,7 @@ from ._params import (
     positive_ints,
     resolve_renamed,
 )
+from ._progress import EpochProgress, SklearnLog
 from ._saving import SavedNet
 from ._sklearn import check_sample_weight, check_y
 from ._stopping import (
@@ -87,6 +86,8 @@ from ._stopping import (
     lbfgs_warning,
     report_stop,
 )
+from ._validation import float_overflow
+from ._warnings import user_stacklevel
 
 # Layers that normalise with the statistics of the batch: they need batches
 # of at least 2 samples.
@@ -104,20 +105,6 @@ def _finite(values: torch.Tensor) -> bool:
 def _densified(X):
     """A chunk of rows as a dense array (sparse rows densified)."""
     return X.toarray() if sp.issparse(X) else X
-
-
-def _check_stratifiable(labels: np.ndarray) -> None:
-    """scikit-learn's error (1.7 and later) for a class too rare for a
-    stratified split, raised here so that every supported scikit-learn names
-    the classes."""
-    classes, counts = np.unique(labels, return_counts=True)
-    if counts.min() < 2:
-        raise ValueError(
-            "The least populated classes in y have only 1 member, which is too "
-            "few. The minimum number of groups for any class cannot be less "
-            f"than 2. Classes with too few members are: "
-            f"{classes[counts < 2].tolist()}"
-        )
 
 
 class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
@@ -161,6 +148,9 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
     def _validation_score(self, raw, y, sample_weight) -> float:
         """Score (higher is better) of raw outputs on held-out targets."""
         raise NotImplementedError
+
+    #: The name of ``_validation_score``, as the progress bar shows it.
+    _validation_score_name = "score"
 
     def _decoder(self):
         """Picklable callable: raw outputs -> encoded predictions."""
@@ -299,12 +289,13 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         learnt; later calls convert X as it learnt.
         """
         kind = self._make_input() if reset else self._input
-        X, y = self._validate_input(kind, X, y, reset=reset)
-        weight = self._sample_weight(sample_weight, X, y)
-        if reset:
-            vars(self).update(kind.fit(X, weight))
-            self._input = kind
-        X = kind.transform(X)
+        with float_overflow(type(self).__name__, X, y):
+            X, y = self._validate_input(kind, X, y, reset=reset)
+            weight = self._sample_weight(sample_weight, X, y)
+            if reset:
+                vars(self).update(kind.fit(X, weight))
+                self._input = kind
+            X = kind.transform(X)
         return X, self._targets(X, y, reset=reset, classes=classes), weight
 
     def _make_input(self) -> InputKind:
@@ -364,6 +355,17 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
             return self._make_dataset(X, y, weight, device, dtype), None
         n_samples = len(y)
         n_valid = math.ceil(self.validation_fraction * n_samples)  # as the split
+        if n_valid < n_samples:
+            # The split of indices, not of X: the training part keeps X where
+            # it lies (a memmap larger than memory) and names its rows. First,
+            # as in scikit-learn's MLP: its errors (a class too rare to
+            # stratify, fewer held-out rows than classes) name the classes.
+            train_rows, valid_rows = train_test_split(
+                np.arange(n_samples),
+                test_size=self.validation_fraction,
+                random_state=np.random.RandomState(self._seed),
+                stratify=self._stratify_labels(y),
+            )
         if n_valid < 2 or n_valid >= n_samples:
             # scikit-learn's message, then what it was given
             raise ValueError(
@@ -373,17 +375,6 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
                 f"validation_fraction={self.validation_fraction} of {n_samples} "
                 f"samples gives {n_valid} and {n_samples - n_valid}."
             )
-        stratify = self._stratify_labels(y)
-        if stratify is not None:
-            _check_stratifiable(stratify)
-        # The split of indices, not of X: the training part keeps X where it
-        # lies (a memmap larger than memory) and names its rows.
-        train_rows, valid_rows = train_test_split(
-            np.arange(n_samples),
-            test_size=self.validation_fraction,
-            random_state=np.random.RandomState(self._seed),
-            stratify=stratify,
-        )
         valid = self._make_dataset(
             X[valid_rows],
             y[valid_rows],
@@ -429,7 +420,7 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         if self.batch_size > n_samples:
             warnings.warn(
                 "Got `batch_size` larger than sample size. It is going to be clipped.",
-                stacklevel=5,
+                stacklevel=user_stacklevel(),
             )
         return min(self.batch_size, n_samples)
 
@@ -578,7 +569,9 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         if self.verbose and prints:  # scikit-learn's lines, whatever the level
             callbacks.append(("sklearn_log", SklearnLog()))
         if self.progress_bar and prints:
-            callbacks.append(("progress_bar", EpochProgress()))
+            callbacks.append(
+                ("progress_bar", EpochProgress(score_name=self._validation_score_name))
+            )
         callbacks += user_callbacks(self.callbacks)
         # After every callback that scores the epoch: it ends well once they
         # have run.
@@ -613,12 +606,12 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=6,
+                    stacklevel=user_stacklevel(),
                 )
             return
         message = lbfgs_warning(lbfgs_state(self.net_.optimizer_), self.max_iter)
         if message is not None:
-            warnings.warn(message, ConvergenceWarning, stacklevel=6)
+            warnings.warn(message, ConvergenceWarning, stacklevel=user_stacklevel())
 
     def _score_weight(self, sample_weight, n_samples: int) -> np.ndarray | None:
         """``score``'s sample weights, validated as ``fit``'s: one finite
@@ -653,8 +646,9 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
             checked = self._input.checked(X, self.n_features_in_)
             if checked is not None:
                 return checked
-        X, _ = self._validate_input(self._input, X, reset=False)
-        return self._input.transform(X)
+        with float_overflow(type(self).__name__, X):
+            X, _ = self._validate_input(self._input, X, reset=False)
+            return self._input.transform(X)
 
     def _infer(self, X, function) -> torch.Tensor:
         """``function`` (the module or one of its parts) on ``X``, chunk by

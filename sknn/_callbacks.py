@@ -5,7 +5,7 @@ open file), never what they learn."""
 from collections import Counter
 
 from sklearn.base import clone
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PassthroughScoring
 
 from ._engine import default_callbacks
 
@@ -64,9 +64,27 @@ def user_callbacks(callbacks) -> list:
                 "callbacks must be a list of skorch callbacks or (name, callback) "
                 f"tuples, got {type(callback).__name__} at position {i}."
             )
+        _check_passthrough(callback, i)
         name = name or f"{type(callback).__name__}_{i}"
         named.append((name, fresh_callback(callback)))
     return named
+
+
+def _check_passthrough(callback: Callback, position: int) -> None:
+    """Refuse a ``PassthroughScoring`` of validation batches: sknn scores
+    held-out data in one pass per epoch (``valid_score``) and records no
+    validation batch, so skorch's callback would raise a ``KeyError`` on
+    ``valid_batch_size`` (or record nothing)."""
+    if not isinstance(callback, PassthroughScoring) or callback.on_train:
+        return
+    raise ValueError(
+        f"callbacks holds PassthroughScoring({callback.name!r}) at position "
+        f"{position}, which averages a score of the validation batches "
+        "(on_train=False); sknn records none: it scores the held-out data in "
+        "one pass per epoch. The history already holds 'train_loss' per epoch "
+        "and, with early_stopping=True, 'valid_score'. To average a score of "
+        "the training batches, pass on_train=True."
+    )
 
 
 def check_callback_names(callbacks: list, parameter) -> None:

@@ -21,8 +21,7 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     array = np.asarray(array)
     if not array.dtype.isnative:  # torch reads native byte order only
         array = array.astype(array.dtype.newbyteorder("="))
-    if not array.flags.c_contiguous and any(s < 0 for s in array.strides):
-        array = array.copy()  # e.g. X[::-1]: torch takes no negative strides
+    array = _no_negative_strides(array)
     if array.flags.writeable:
         tensor = torch.from_numpy(array)
     else:
@@ -30,6 +29,26 @@ def to_tensor(array, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     if tensor.dtype == dtype and device.type == "cpu":
         return tensor
     return tensor.to(device=device, dtype=dtype)
+
+
+def _no_negative_strides(array: np.ndarray) -> np.ndarray:
+    """``array``, or the same values with no negative stride, which torch
+    does not take (``X[::-1]``, ``X[:, ::-1]``, ``X[..., ::-1]``).
+
+    Along an axis of one value the stride is never used: its sign is dropped
+    without a copy (``X[::-1]`` of one row is C-contiguous for NumPy, yet
+    keeps its negative stride). Any other reversed axis is copied.
+    """
+    strides = array.strides
+    if all(s >= 0 for s in strides):
+        return array
+    if any(s < 0 and n > 1 for s, n in zip(strides, array.shape, strict=True)):
+        return array.copy()
+    return np.lib.stride_tricks.as_strided(
+        array,
+        strides=[abs(s) for s in strides],
+        writeable=array.flags.writeable,
+    )
 
 
 def _read_only(array: np.ndarray) -> torch.Tensor:

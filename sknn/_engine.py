@@ -7,16 +7,13 @@ estimators (module, loss, target encoding) reaches it as arguments.
 
 import contextlib
 import math
-import sys
-import time
 
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer, PassthroughScoring
+from skorch.callbacks import Callback, EpochTimer, ParamMapper, PassthroughScoring
 from skorch.history import History
 from skorch.utils import TeeGenerator, to_numpy
-from tqdm.auto import tqdm
 
 from ._data import BatchLoader, chunk_rows
 from ._device import forward_flops
@@ -143,6 +140,8 @@ class TrainingNet(NeuralNet):
         return self
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if training and iterator is not None:
+            self._check_trainable()
         if iterator is None or self.batch_hooks_ or not training or fit_params:
             super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
             if iterator is not None and training and self._group is not None:
@@ -189,6 +188,28 @@ class TrainingNet(NeuralNet):
         self.history.record(prefix + "_batch_count", len(values))
         if self._group is not None:
             self._sum_over_processes(prefix)
+
+    def _check_trainable(self) -> None:
+        """Before a training epoch (after the callbacks' ``on_epoch_begin``):
+        a clear error if no parameter is left to train (skorch's ``Freezer``
+        given every parameter), rather than torch's at the backward pass."""
+        params = [p for group in self.optimizer_.param_groups for p in group["params"]]
+        if any(p.requires_grad for p in params):
+            return
+        freezers = [
+            name
+            for name, callback in self.callbacks_
+            if isinstance(callback, ParamMapper)
+        ]
+        by = f"the callbacks {freezers}" if freezers else "a callback"
+        names = [name for name, _ in self.module_.named_parameters()]
+        shown = f"{names}" if len(names) <= 6 else f"{names[:6]} and more"
+        raise ValueError(
+            f"No parameter is left to train at epoch {self.history[-1]['epoch']}: "
+            f"{by} froze every one (requires_grad=False). Freeze only some: "
+            f"the network's parameters are {shown} (skorch's Freezer takes "
+            "patterns of these names)."
+        )
 
     def _sum_over_processes(self, prefix) -> None:
         """In a distributed fit, after an epoch: each batch's loss and size
@@ -519,69 +540,6 @@ class InvScalingLR(Callback):
         lr = self.lr_init / (self.samples_seen_ + 1) ** self.power_t
         for group in net.optimizer_.param_groups:
             group["lr"] = lr
-
-
-class SklearnLog(Callback):
-    """Print scikit-learn's ``Iteration N, loss = ...`` lines."""
-
-    def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
-        print(f"Iteration {row['epoch']}, loss = {row['train_loss']:.8f}")
-        if "valid_score" in row:
-            print(f"Validation score: {row['valid_score']:f}")
-
-
-class EpochProgress(Callback):
-    """``progress_bar=True``: a bar on stderr that advances once an epoch and
-    shows the training loss and the validation score. Once an epoch has
-    taken longer than ``batch_seconds``, a second bar follows the batches of
-    the next ones. ``total`` is the number of epochs the fit may run.
-    """
-
-    def __init__(self, total=None, batch_seconds=2.0):
-        self.total = total
-        self.batch_seconds = batch_seconds
-
-    def initialize(self):
-        self.epochs_ = self.batches_ = None
-        self.slow_ = False
-        return self
-
-    def on_train_begin(self, net, **kwargs):
-        self.epochs_ = tqdm(total=self.total, unit="epoch", file=sys.stderr)
-
-    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
-        self._started = time.perf_counter()
-        if self.slow_ and dataset_train is not None:
-            n_batches = math.ceil(len(dataset_train) / net.batch_size)
-            self.batches_ = tqdm(
-                total=n_batches, unit="batch", leave=False, file=sys.stderr
-            )
-
-    def on_batch_end(self, net, training=True, **kwargs):
-        if training and self.batches_ is not None:
-            self.batches_.update(1)
-
-    def on_epoch_end(self, net, **kwargs):
-        self._close_batches()
-        row = net.history[-1]
-        shown = {"loss": f"{row['train_loss']:.4g}"}
-        if "valid_score" in row:
-            shown["validation score"] = f"{row['valid_score']:.4g}"
-        self.epochs_.set_postfix(shown, refresh=False)
-        self.epochs_.update(1)
-        self.slow_ = time.perf_counter() - self._started > self.batch_seconds
-
-    def on_train_end(self, net, **kwargs):
-        self._close_batches()
-        if self.epochs_ is not None:
-            self.epochs_.close()
-            self.epochs_ = None
-
-    def _close_batches(self):
-        if self.batches_ is not None:
-            self.batches_.close()
-            self.batches_ = None
 
 
 def make_loader_kwargs(batch_size: int, shuffle: bool) -> dict:

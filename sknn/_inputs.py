@@ -34,6 +34,8 @@ import pandas as pd
 import scipy.sparse as sp
 import torch
 
+from ._validation import check_unique_columns
+
 
 def standard_container(X, name: str):
     """X in a container that validation reads, whatever the method: a torch
@@ -42,6 +44,7 @@ def standard_container(X, name: str):
     estimator's) is for the error."""
     if type(X) is np.ndarray:  # the common case, at predict time too
         return X
+    check_unique_columns(X, name)
     if isinstance(X, torch.Tensor):
         return X.detach().cpu().numpy()
     if isinstance(X, memoryview):

@@ -280,9 +280,13 @@ class LBFGS(torch.optim.Optimizer):
         the parameters flagged in ``penalized`` (one bool per parameter, in
         order; None: all); returns the loss at the solution."""
         params = [p for group in self.param_groups for p in group["params"]]
+        flags = [True] * len(params) if penalized is None else penalized
+        # Frozen parameters (skorch's Freezer) stay out: neither the loss's
+        # gradient nor the penalty's moves them.
+        flags = [f for p, f in zip(params, flags, strict=True) if p.requires_grad]
+        params = [p for p in params if p.requires_grad]
         options = self.param_groups[0]
         sizes = [p.numel() for p in params]
-        flags = [True] * len(params) if penalized is None else penalized
         mask = np.repeat(np.asarray(flags, dtype=bool), sizes)
 
         with _flat_parameters(params) as (write, start):

@@ -23,6 +23,8 @@ from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 from ._optim import LBFGS, copy_all_
+from ._progress import held_epoch, say
+from ._warnings import user_stacklevel
 
 NON_FINITE = (
     "Solver produced non-finite parameter weights. The input data may contain "
@@ -204,6 +206,9 @@ class StopOnPlateau(Callback):
         self.best_model_weights_ = None
         return self
 
+    def on_train_begin(self, net, **kwargs):
+        self.stopped_at_ = None  # the epoch this training call stopped at
+
     def on_epoch_end(self, net, **kwargs):
         score = net.history[-1, self.monitor]
         sign = 1.0 if self.lower_is_better else -1.0
@@ -234,7 +239,20 @@ class StopOnPlateau(Callback):
         if self.adaptive_lr:
             message += " Learning rate too small."
         self._say(f"{message} Stopping.", net)
+        self.stopped_at_ = net.history[-1, "epoch"]
+        self._say(self._held(), net)
         raise KeyboardInterrupt  # skorch's way to end training
+
+    def _held(self) -> str:
+        """Which epoch's weights the model holds once stopped (sknn's line,
+        after scikit-learn's)."""
+        if not self.load_best:
+            return f"The model holds the weights of epoch {self.stopped_at_}, the last."
+        what = _MONITORED.get(self.monitor, self.monitor).lower()
+        return (
+            f"The model holds the weights of epoch {self.best_epoch_}, of the best "
+            f"{what} ({self.best_score_:f})."
+        )
 
     def on_train_end(self, net, **kwargs):
         if (
@@ -246,15 +264,14 @@ class StopOnPlateau(Callback):
         self.best_model_weights_ = None
 
     def _say(self, text, net):
-        # Not `sink=print`, compared with print: libraries may replace the
-        # builtin (Ray's tqdm_ray does, on a driver that shows progress bars).
+        # Not `sink=say`, compared with it: `say` prints through the builtin,
+        # which libraries may replace (Ray's tqdm_ray does).
         if self.sink is not None:
             self.sink(text)
         elif net.verbose:
-            print(text)
+            say(text)
 
 
-# --------------------------------------------------------- what the user hears
 def report_stop(net, held_out: bool) -> None:
     """What a diverged or interrupted training call tells the user.
 
@@ -265,10 +282,9 @@ def report_stop(net, held_out: bool) -> None:
     """
     if net.diverged_at_ is None and net.interrupted_at_ is None:
         return
-    callbacks = dict(net.callbacks_)
-    stop = callbacks.get("stop_on_plateau")
+    stop = dict(net.callbacks_).get("stop_on_plateau")
     best = None if stop is None or not stop.load_best else stop.best_epoch_
-    held = best if best is not None else callbacks["last_good_epoch"].epoch_
+    held = held_epoch(net)
     if best is not None:
         which = f"epoch {held}, the best on the validation data"
     else:
@@ -282,7 +298,7 @@ def report_stop(net, held_out: bool) -> None:
             f"holds the weights of {which}. Lower learning_rate_init, or scale "
             "the data.",
             ConvergenceWarning,
-            stacklevel=5,
+            stacklevel=user_stacklevel(),
         )
     if net.interrupted_at_ is not None:
         warnings.warn(
@@ -290,7 +306,7 @@ def report_stop(net, held_out: bool) -> None:
             f"{net.interrupted_at_}. The model holds the weights of {which}; "
             "n_iter_ and loss_curve_ count the epochs that ended.",
             UserWarning,
-            stacklevel=5,
+            stacklevel=user_stacklevel(),
         )
 
 

@@ -253,6 +253,8 @@ class BaseNeuralClassifier(ClassifierMixin, BaseNeuralEstimator):
     def _decoder(self):
         return functools.partial(class_codes, multiclass=self._multiclass)
 
+    _validation_score_name = "accuracy"
+
     def _validation_score(self, raw, y, sample_weight) -> float:
         correct = class_codes(raw, self._multiclass) == y.long()
         if correct.ndim > 1:
@@ -502,6 +504,8 @@ class BaseNeuralRegressor(RegressorMixin, BaseNeuralEstimator):
     def _graph_outputs(self, module, x) -> torch.Tensor:
         """What an exported graph computes (``sknn.onnx``): the values."""
         return self._decoder()(module(x)).to(torch.float32)
+
+    _validation_score_name = "R²"
 
     def _validation_score(self, raw, y, sample_weight) -> float:
         predicted = self._decoder()(raw).cpu().numpy()

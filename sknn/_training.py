@@ -161,6 +161,8 @@ class ClassifierExtras:
     def _criterion(self):
         return classification_loss(self._multiclass, self.label_smoothing)
 
+    _validation_score_name = "negative log-loss"
+
     def _validation_score(self, raw, y, sample_weight) -> float:
         return negative_log_loss(raw, y, sample_weight, self._multiclass)
 

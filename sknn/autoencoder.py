@@ -200,6 +200,8 @@ class BaseAutoencoder(
     def _decoder(self):
         return _reconstruction_part
 
+    _validation_score_name = "negative reconstruction MSE"
+
     def _validation_score(self, raw, y, sample_weight) -> float:
         raw = _reconstruction_part(raw)
         errors = self._errors(self._reconstruction(raw), y)

@@ -277,6 +277,8 @@ class TabularClassifier(_TabularMixin, BaseNeuralClassifier):
     def _member_loss(self):
         return classification_loss(self._multiclass, self.label_smoothing)
 
+    _validation_score_name = "negative log-loss"
+
     def _validation_score(self, raw, y, sample_weight) -> float:
         return negative_log_loss(raw, y, sample_weight, self._multiclass)
 

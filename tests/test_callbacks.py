@@ -1,12 +1,19 @@
 """The user's skorch callbacks, and the training log that ``verbose`` prints,
 for every public estimator (see the registry in conftest.py)."""
 
+import contextlib
+import io
 import re
+import warnings
 
+import numpy as np
 import pytest
-from conftest import registry
+import torch
+from conftest import REGISTRY, registry
 from sklearn.exceptions import ConvergenceWarning
-from skorch.callbacks import Callback, LRScheduler
+from skorch.callbacks import Callback, Freezer, LRScheduler, PassthroughScoring
+
+import sknn
 
 # What the copies of EpochCounter saw: (id of the copy, epochs counted).
 EPOCHS: list = []
@@ -79,6 +86,86 @@ def test_unnamed_user_callback_runs(entry, epochs):
     assert [n for _, n in epochs] == [1, 2, 3]
 
 
+@pytest.mark.parametrize("entry", registry())
+def test_freezing_every_parameter_is_a_clear_error(entry):
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=2, callbacks=[Freezer("*")])
+    with pytest.raises(
+        ValueError,
+        match=r"No parameter is left to train at epoch 1: the callbacks "
+        r"\['Freezer_0'\] froze every one .* Freeze only some",
+    ):
+        entry.fit(est, X, y)
+
+
+class InitialWeights(Callback):
+    """Keeps a copy of the weights the fit starts from."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.weights_ = {
+            k: v.detach().clone() for k, v in net.module_.named_parameters()
+        }
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_frozen_parameters_stay_and_the_others_train(solver):
+    """With every solver, the L2 penalty included (L-BFGS adds its gradient
+    itself): the frozen weights keep their values."""
+    X, y = REGISTRY[sknn.MLPClassifier].make_data()
+    est = sknn.MLPClassifier(
+        hidden_layer_sizes=(8,),
+        solver=solver,
+        alpha=0.1,
+        max_iter=5,
+        random_state=0,
+        callbacks=[("start", InitialWeights()), Freezer("hidden.*")],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    start = dict(est.net_.callbacks_)["start"].weights_  # the fit's copy's
+    for name, value in est.module_.named_parameters():
+        if name.startswith("hidden."):
+            torch.testing.assert_close(value, start[name], rtol=0, atol=0)
+        else:
+            assert not torch.equal(value, start[name]), name
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_passthrough_scoring_of_validation_batches_is_refused(entry):
+    """sknn scores held-out data in one pass: there are no validation
+    batches to average (skorch would raise a KeyError on
+    valid_batch_size, or record nothing)."""
+    X, y = entry.make_data()
+    est = entry.estimator(max_iter=2, callbacks=[PassthroughScoring("train_loss")])
+    with pytest.raises(
+        ValueError,
+        match=r"PassthroughScoring\('train_loss'\) at position 0, which averages "
+        r"a score of the validation batches .* pass on_train=True",
+    ):
+        entry.fit(est, X, y)
+
+
+class DoubleLoss(Callback):
+    """Records a score of each training batch: twice its loss."""
+
+    def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
+        if training:
+            net.history.record_batch("double_loss", 2 * loss.item())
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_passthrough_scoring_of_training_batches_works(entry):
+    X, y = entry.make_data()
+    passthrough = PassthroughScoring("double_loss", on_train=True)
+    est = entry.estimator(max_iter=2, callbacks=[DoubleLoss(), passthrough])
+    with pytest.warns(ConvergenceWarning):
+        entry.fit(est, X, y)
+    assert est.history_[:, "double_loss"] == pytest.approx(
+        [2 * loss for loss in est.history_[:, "train_loss"]]
+    )
+
+
 # ------------------------------------------------------------------ logging
 @pytest.mark.parametrize("entry", registry())
 def test_verbose_prints_sklearns_iteration_lines(entry, capsys):
@@ -141,16 +228,27 @@ def test_the_stopping_lines_are_scikit_learns(early_stopping, capsys):
     )
 
     def output(cls):
-        cls(verbose=True, **params).fit(X, y)
-        return capsys.readouterr().out.splitlines()
+        model = cls(verbose=True, **params).fit(X, y)
+        return capsys.readouterr().out.splitlines(), model
 
-    ours, theirs = output(MLPClassifier), output(SklearnMLP)
-    assert ours[-1] == theirs[-1]  # the stopping line, word for word
-    assert ours[-1].endswith("for 2 consecutive epochs. Stopping.")
-    assert len(ours) == len(theirs)  # stopped after as many epochs
-    assert [line.split(" ")[0] for line in ours] == [
+    (ours, clf), (theirs, _) = output(MLPClassifier), output(SklearnMLP)
+    assert ours[-2] == theirs[-1]  # the stopping line, word for word
+    assert ours[-2].endswith("for 2 consecutive epochs. Stopping.")
+    assert len(ours) == len(theirs) + 1  # stopped after as many epochs
+    assert [line.split(" ")[0] for line in ours[:-1]] == [
         line.split(" ")[0] for line in theirs
     ]
+    # Then sknn's line: the epoch whose weights the model holds.
+    if early_stopping:
+        best = int(np.argmax(clf.validation_scores_)) + 1
+        assert ours[-1] == (
+            f"The model holds the weights of epoch {best}, of the best "
+            f"validation score ({clf.best_validation_score_:f})."
+        )
+    else:
+        assert ours[-1] == (
+            f"The model holds the weights of epoch {clf.n_iter_}, the last."
+        )
 
 
 @pytest.mark.parametrize("entry", registry())
@@ -170,7 +268,7 @@ def test_progress_bar_shows_the_validation_score_and_slow_epochs_batches(capsys)
     from sklearn.datasets import load_iris
 
     from sknn import MLPClassifier
-    from sknn._engine import EpochProgress
+    from sknn._progress import EpochProgress
 
     X, y = load_iris(return_X_y=True)
     # Every epoch counts as slow: the batches get a bar from the second on.
@@ -181,3 +279,72 @@ def test_progress_bar_shows_the_validation_score_and_slow_epochs_batches(capsys)
     err = capsys.readouterr().err
     assert "3/3" in err and "validation score=" in err
     assert "/7 [" in err and "batch/s" in err  # 135 training rows, batches of 20
+
+
+# The early-stopping score of each estimator, as the progress bar names it.
+SCORE_NAMES = {
+    "MLPClassifier": "accuracy",
+    "CNNClassifier": "negative log-loss",
+    "RNNClassifier": "negative log-loss",
+    "TabularClassifier": "negative log-loss",
+    "MLPRegressor": "R²",
+    "CNNRegressor": "R²",
+    "RNNRegressor": "R²",
+    "TabularRegressor": "R²",
+    "Autoencoder": "negative reconstruction MSE",
+    "CNNAutoencoder": "negative reconstruction MSE",
+}
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_progress_bar_ends_on_the_kept_epoch_when_early_stopping_ends(entry, capsys):
+    """It says early stopping ended training, which epoch the model holds,
+    and that epoch's figures, its score named."""
+    X, y = entry.make_data()
+    est = entry.estimator(
+        max_iter=20,
+        early_stopping=True,
+        n_iter_no_change=1,
+        tol=1e9,  # no epoch makes progress: stops after the third
+        progress_bar=True,
+    )
+    entry.fit(est, X, y)
+    assert est.n_iter_ == 3
+    last = re.split(r"[\r\n]", capsys.readouterr().err.strip())[-1]
+    kept = int(np.argmax(est.validation_scores_)) + 1
+    loss = est.history_[kept - 1, "train_loss"]
+    name = SCORE_NAMES[entry.name]
+    assert last.startswith("early stopping:")
+    assert "3/20" in last
+    assert (
+        f"kept epoch={kept}, loss={loss:.4g}, "
+        f"validation {name}={est.best_validation_score_:.4g}]"
+    ) in last
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_verbose_lines_and_the_progress_bar_never_share_a_line(entry):
+    """In a terminal both streams show together: each log line is cleared
+    of the bar before, and the bar drawn again after (tqdm.write)."""
+    X, y = entry.make_data()
+    est = entry.estimator(
+        max_iter=20,
+        early_stopping=True,
+        n_iter_no_change=1,
+        tol=1e9,
+        verbose=True,
+        progress_bar=True,
+    )
+    both = io.StringIO()
+    with contextlib.redirect_stdout(both), contextlib.redirect_stderr(both):
+        entry.fit(est, X, y)
+    pieces = re.split(r"[\r\n]", both.getvalue())
+    logged = [p for p in pieces if re.search("Iteration|Validation|model holds", p)]
+    assert len(logged) == 3 + 3 + 2  # 3 epochs; stopping and the kept epoch
+    for line in logged:
+        assert re.fullmatch(
+            r"Iteration \d, loss = \d+\.\d{8}|Validation score: -?\d+\.\d{6}"
+            r"|Validation score did not improve .* Stopping\."
+            r"|The model holds the weights of epoch \d, .*\.",
+            line,
+        ), line

@@ -109,7 +109,9 @@ def test_a_quiet_fit_stays_quiet_when_print_is_replaced(iris, monkeypatch, capsy
     MLPClassifier((8,), n_iter_no_change=2, tol=10.0).fit(X, y)
     assert capsys.readouterr().out == ""
     MLPClassifier((8,), n_iter_no_change=2, tol=10.0, verbose=True).fit(X, y)
-    assert capsys.readouterr().out.splitlines()[-1].endswith("Stopping.")
+    stopping, held = capsys.readouterr().out.splitlines()[-2:]
+    assert stopping.endswith("Stopping.")
+    assert held == "The model holds the weights of epoch 4, the last."
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])

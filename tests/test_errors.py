@@ -210,6 +210,36 @@ def test_a_class_too_rare_to_split_is_named_as_the_user_gave_it(labels, named):
     assert str(error.value).endswith(f"Classes with too few members are: {named}")
 
 
+def test_a_class_too_rare_to_split_comes_before_a_small_validation_set():
+    """scikit-learn's test_early_stopping_stratified with sknn: on four rows,
+    the class of one row is the error, in scikit-learn's words, as from
+    scikit-learn's MLP (whose split raises it before its size check). The
+    class is named as the user gave it, 1; scikit-learn names its boolean
+    code, 'True'."""
+    from sklearn.neural_network import MLPClassifier as SklearnClassifier
+
+    from sknn import MLPClassifier, MLPRegressor
+
+    X = [[1, 2], [2, 3], [3, 4], [4, 5]]
+    y = [0, 0, 0, 1]
+    message = (
+        r"The least populated classes in y have only 1 member.*Classes with "
+        r"too few members are: \[{}\]$"
+    )
+    with pytest.raises(ValueError, match=message.format("1")):
+        MLPClassifier(early_stopping=True).fit(X, y)
+    with pytest.raises(ValueError, match=message.format("'True'")):
+        SklearnClassifier(early_stopping=True).fit(X, y)
+    # Two rows a class: fewer held-out rows than classes, as scikit-learn says.
+    with pytest.raises(ValueError, match=r"test_size = 1 should be greater or"):
+        MLPClassifier(early_stopping=True).fit(X, [0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"test_size = 1 should be greater or"):
+        SklearnClassifier(early_stopping=True).fit(X, [0, 0, 1, 1])
+    # Nothing to stratify: the held-out row is too few, in sknn's words.
+    with pytest.raises(ValueError, match=r"validation set is too small.* 1 and 3\."):
+        MLPRegressor(early_stopping=True).fit(X, [0.0, 1.0, 2.0, 3.0])
+
+
 @pytest.mark.parametrize("entry", REGRESSORS)
 def test_regressor_refuses_a_changed_number_of_targets(entry):
     X, y = entry.make_data()

@@ -49,6 +49,7 @@ def _quiet_fit(entry, X, y, **params):
 
 LAYOUTS = {
     "reversed rows": lambda X: X[::-1],
+    "reversed last axis": lambda X: X[..., ::-1],
     "non-native byte order": lambda X: X.astype(X.dtype.newbyteorder(">")),
     "torch tensor": lambda X: torch.from_numpy(np.ascontiguousarray(X)),
     "memoryview": lambda X: memoryview(np.ascontiguousarray(X)),
@@ -75,6 +76,33 @@ def test_other_layouts_and_containers_work_in_fit_and_predict(entry, layout):
     )
     for got, want in outputs:
         np.testing.assert_array_equal(got, want)
+
+
+# Views whose strides are negative: torch takes none. One reversed row is
+# C-contiguous for NumPy, yet keeps its negative stride.
+REVERSED_VIEWS = {
+    "one reversed row": lambda X: X[:1][::-1],
+    "every other row, reversed": lambda X: X[::-2],
+    "reversed second axis": lambda X: X[:, ::-1],
+    "reversed last axis": lambda X: X[..., ::-1],
+    "reversed both": lambda X: X[::-1, ::-1],
+}
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_views_with_negative_strides_give_what_their_copies_give(entry):
+    X, y = entry.make_data()
+    model = _quiet_fit(entry, X, y)
+    for name, view in REVERSED_VIEWS.items():
+        given = view(X)
+        assert any(s < 0 for s in given.strides), name
+        got = entry.outputs(model, given)
+        want = entry.outputs(model, given.copy())
+        for ours, copied in zip(got, want, strict=True):
+            np.testing.assert_array_equal(ours, copied, err_msg=name)
+    if y is None:  # the transformers fit one row too
+        one_row = _quiet_fit(entry, X[:1][::-1], None)
+        assert_same_module(one_row, _quiet_fit(entry, X[:1].copy(), None))
 
 
 @pytest.mark.parametrize("entry", registry(kind="regressor"))
@@ -128,6 +156,53 @@ def test_a_dataframe_with_text_names_its_columns(entry):
     frame["city"] = "Paris"
     with pytest.raises(ValueError, match=r"not numbers: 'city' \((object|str)\)"):
         entry.fit(entry.flat_estimator(), frame, y)
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_integers_beyond_float64_are_named_in_fit_and_predict(entry):
+    """Python's OverflowError before (scikit-learn's MLP fails so too)."""
+    X, y = entry.make_flat_data()
+    huge = X.astype(object)
+    huge[3, 1] = 10**400
+    message = r"reads numbers as float64, but X\[3, 1\] holds an integer too large"
+    with pytest.raises(ValueError, match=message):
+        entry.fit(entry.flat_estimator(), huge, y)
+    model = _quiet_fit(entry, X, y, **entry.flat_params)
+    for method in entry.methods:
+        with pytest.raises(ValueError, match=message):
+            getattr(model, method)(huge)
+    if entry.kind == "regressor":
+        y = y.astype(object)
+        y[5] = -(10**400)
+        with pytest.raises(ValueError, match=r"but y\[5\] holds an integer too"):
+            entry.fit(entry.flat_estimator(), X, y)
+
+
+@pytest.mark.parametrize("entry", registry(where=lambda e: e.nan_message is None))
+def test_an_integer_beyond_float64_in_a_dataframe_names_its_column(entry):
+    """The table networks read object columns of numbers themselves (the
+    others refuse object columns as text)."""
+    X, y = entry.make_flat_data()
+    frame = pd.DataFrame(X).add_prefix("f")
+    frame["f1"] = frame["f1"].astype(object)
+    frame.loc[7, "f1"] = 10**400
+    with pytest.raises(ValueError, match=r"X's column 'f1', row 7, holds an integer"):
+        entry.fit(entry.flat_estimator(), frame, y)
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_a_dataframe_with_a_column_name_twice_is_refused(entry):
+    """narwhals' DuplicateError before, in fit and in every method."""
+    X, y = entry.make_flat_data()
+    frame = pd.DataFrame(X).add_prefix("f")
+    twice = frame.rename(columns={"f1": "f0", "f2": "f0"})
+    message = r"DataFrame whose columns have one name each, got 'f0' 3 times"
+    with pytest.raises(ValueError, match=message):
+        entry.fit(entry.flat_estimator(), twice, y)
+    model = _quiet_fit(entry, frame, y, **entry.flat_params)
+    for method in entry.methods:
+        with pytest.raises(ValueError, match=message):
+            getattr(model, method)(twice)
 
 
 @pytest.mark.parametrize("entry", registry())

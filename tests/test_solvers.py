@@ -1,6 +1,8 @@
 """The solvers and their learning-rate schedules: every solver trains every
 estimator; the schedules follow scikit-learn's rules."""
 
+import warnings
+
 import numpy as np
 import pytest
 from conftest import registry
@@ -267,3 +269,71 @@ def test_a_diverging_loss_with_early_stopping_keeps_the_best_weights():
     assert reg.best_validation_score_ == max(s for s in scores if not np.isnan(s))
     assert np.isfinite(reg.predict(X)).all()
     assert all(np.isfinite(c).all() for c in reg.coefs_)
+
+
+def _fit_recording(model, X, y) -> list:
+    """``model.fit(X, y)``; the ConvergenceWarnings it gave."""
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    return [w for w in record if issubclass(w.category, ConvergenceWarning)]
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+def test_lbfgs_max_fun_as_in_scikit_learns_test(activation):
+    """scikit-learn's test_lbfgs_regression_maxfun with sknn: max_fun=10
+    bounds the iterations, and sknn warns exactly where scikit-learn,
+    started from the same weights, warns (scipy's L-BFGS-B counts the
+    evaluations for both).
+
+    scikit-learn's test expects a warning for every activation, as its own
+    initial weights of random_state=1 give. With the identity the loss is a
+    least-squares one: from sknn's initial weights (or scikit-learn's of
+    random_state=0 or 3) L-BFGS reaches its minimum within 10 evaluations,
+    and neither warns."""
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import LinearRegression
+    from sklearn.neural_network import MLPRegressor as SklearnRegressor
+    from sklearn.preprocessing import scale
+
+    from sknn import MLPRegressor
+
+    X, y = make_regression(
+        n_samples=200, n_features=10, bias=20.0, noise=100.0, random_state=7
+    )
+    y = scale(y)
+    params = dict(
+        solver="lbfgs",
+        hidden_layer_sizes=50,
+        tol=0.0,
+        max_iter=150,
+        max_fun=10,
+        shuffle=True,
+        random_state=1,
+        activation=activation,
+    )
+    ours = MLPRegressor(**params, callbacks=[_FirstWeights()])
+    our_warnings = _fit_recording(ours, X, y)
+    assert ours.n_iter_ <= 10
+    theirs = SklearnRegressor(**{**params, "max_iter": 1})
+    _fit_recording(theirs, X, y)  # its shapes
+    first = dict(ours.net_.callbacks_)["_FirstWeights_0"].weights_
+    theirs.coefs_ = [w.T.numpy().copy() for w in first[0::2]]
+    theirs.intercepts_ = [b.numpy().copy() for b in first[1::2]]
+    their_warnings = _fit_recording(
+        theirs.set_params(warm_start=True, max_iter=150), X, y
+    )
+    assert ours.n_iter_ == theirs.n_iter_
+    assert [str(w.message) for w in our_warnings] == [
+        str(w.message) for w in their_warnings
+    ]
+    if activation == "identity" and not our_warnings:
+        # Converged: the least-squares minimum, not a stop at max_fun.
+        least_squares = LinearRegression().fit(X, y)
+        minimum = 0.5 * np.mean((y - least_squares.predict(X)) ** 2)
+        assert ours.loss_ == pytest.approx(minimum, rel=1e-3)
+    else:
+        assert len(our_warnings) == 1  # as scikit-learn's test expects
+        assert "TOTAL NO. OF F,G EVALUATIONS EXCEEDS LIMIT" in str(
+            our_warnings[0].message
+        )

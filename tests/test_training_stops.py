@@ -13,7 +13,9 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from conftest import registry
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.pipeline import make_pipeline
 from skorch.callbacks import Callback, EarlyStopping
 
 from sknn import (
@@ -270,3 +272,43 @@ def test_the_rollback_copy_is_not_kept_after_training():
         model.fit(X, y)
     rollback = dict(model.net_.callbacks_)["last_good_epoch"]
     assert len(pickle.dumps(rollback)) < 1000
+
+
+# ----------------------------------------------- where the warnings point
+def _warnings_of(call) -> list:
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        call()
+    return record
+
+
+@pytest.mark.parametrize("entry", registry())
+def test_convergence_warnings_point_at_the_users_line(entry):
+    """Not at scikit-learn's fit wrapper (sklearn/base.py), a Pipeline or
+    sknn: at the line that called fit, fit_transform, or a Pipeline's fit."""
+    X, y = entry.make_data()
+    Xy = (X,) if y is None else (X, y)
+    calls = {
+        "fit": lambda: entry.estimator(max_iter=2).fit(*Xy),
+        "pipeline": lambda: make_pipeline(entry.estimator(max_iter=2)).fit(*Xy),
+        "lbfgs": lambda: entry.estimator(max_iter=2, solver="lbfgs").fit(*Xy),
+        "fit_transform": lambda: entry.estimator(max_iter=2).fit_transform(*Xy),
+    }
+    if entry.kind != "transformer":
+        del calls["fit_transform"]
+    for how, call in calls.items():
+        record = _warnings_of(call)
+        assert [w.category for w in record] == [ConvergenceWarning], how
+        assert record[0].filename == __file__, (how, record[0].filename)
+
+
+def test_the_warnings_of_an_interrupted_fit_point_at_the_users_line():
+    X, y = classification_data()
+    model = MLPClassifier(max_iter=20, callbacks=[CtrlC(epoch=2)], batch_size=10**4)
+    record = _warnings_of(lambda: model.fit(X, y))
+    messages = sorted(str(w.message)[:30] for w in record)
+    assert messages == [
+        "Got `batch_size` larger than s",
+        "Training was interrupted (Keyb",
+    ]
+    assert [w.filename for w in record] == [__file__, __file__]
