@@ -51,7 +51,7 @@ from sklearn.utils.validation import (
 from torch import nn
 
 from ._callbacks import check_callback_names, fresh_callbacks, user_callbacks
-from ._data import ArrayDataset, chunk_rows, to_tensor
+from ._data import ArrayDataset, all_finite, chunk_rows, to_tensor
 from ._device import (
     FUSED_OPTIMIZER_DEVICES,
     intra_op_threads,
@@ -92,14 +92,6 @@ from ._warnings import user_stacklevel
 # Layers that normalise with the statistics of the batch: they need batches
 # of at least 2 samples.
 _BATCH_STATISTICS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
-
-
-def _finite(values: torch.Tensor) -> bool:
-    """Whether every value is finite: read by NumPy on the CPU, which for a
-    few rows costs a third of torch's two kernels and read-back."""
-    if values.device.type == "cpu" and values.dtype in (torch.float32, torch.float64):
-        return bool(np.isfinite(values.numpy()).all())
-    return bool(torch.isfinite(values).all())
 
 
 def _densified(X):
@@ -278,7 +270,7 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         """scikit-learn's error, word for word, when training has left
         non-finite weights (or normalisation statistics)."""
         values = self.module_.state_dict().values()
-        if not all(torch.isfinite(v).all() for v in values if v.is_floating_point()):
+        if not all_finite([v for v in values if v.is_floating_point()]):
             raise ValueError(NON_FINITE)
 
     def _prepare_data(self, X, y, sample_weight, *, reset, classes):
@@ -455,7 +447,7 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         """A new net (fresh fit, warm start), or the fitted one (partial_fit)."""
         if continuing and incremental:
             net = self.net_
-            if "valid_score" in dict(net.callbacks_):
+            if net.validation_ is not None:
                 # partial_fit after fit(early_stopping=True): keep the
                 # optimizer state, drop the held-out scoring.
                 net.callbacks = self._make_callbacks(None, self.t_)
@@ -477,9 +469,8 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         or up to ``max_iter``; across the processes of ``group`` (a
         distributed fit), or in this one (None)."""
         epochs = 1 if (incremental or not self._stochastic) else self.max_iter
-        bar = dict(net.callbacks_).get("progress_bar")
-        if isinstance(bar, EpochProgress):
-            bar.total = epochs
+        if net.progress_bar_ is not None:
+            net.progress_bar_.total = epochs
         threads = None
         if device.type == "cpu":
             threads = training_threads(lambda: net.step_flops(dataset, batch_size))
@@ -678,7 +669,7 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         """Finite inputs can still overflow inside the network (values near
         the float maximum): an error, never NaN or infinite outputs."""
         parts = output if isinstance(output, tuple) else (output,)
-        if all(_finite(part) for part in parts):
+        if all(all_finite(part) for part in parts):
             return
         raise ValueError(
             f"{type(self).__name__}'s network gave non-finite outputs for this X: "

@@ -18,7 +18,8 @@ from skorch.utils import TeeGenerator, to_numpy
 from ._data import BatchLoader, chunk_rows
 from ._device import forward_flops
 from ._optim import LBFGS, BatchSteps, add_scaled_
-from ._stopping import LastGoodEpoch, sigint_seen
+from ._progress import EpochProgress
+from ._stopping import LastGoodEpoch, StopOnPlateau, sigint_seen
 from .modules._norm import batch_weights, weighted_norms
 
 # skorch methods that TrainingNet overrides or calls and that skorch does not
@@ -130,6 +131,14 @@ class TrainingNet(NeuralNet):
 
     def initialize_callbacks(self):
         super().initialize_callbacks()
+        # The engine's own callbacks, held by reference by what reads their
+        # state (the epoch the model holds, the bar's total, whether data is
+        # held out); None where this fit has none.
+        own = {type(callback): callback for _, callback in self.callbacks_}
+        self.stopper_ = own.get(StopOnPlateau)
+        self.last_good_ = own.get(LastGoodEpoch)
+        self.progress_bar_ = own.get(EpochProgress)
+        self.validation_ = own.get(ValidationScore)
         # Whether any callback acts on single batches; if none does, epochs
         # run without per-batch notifications (see run_single_epoch).
         self.batch_hooks_ = any(
@@ -271,9 +280,8 @@ class TrainingNet(NeuralNet):
             except KeyboardInterrupt:
                 if interrupted():
                     self.interrupted_at_ = len(self.history)
-                    for _, callback in self.callbacks_:
-                        if isinstance(callback, LastGoodEpoch):
-                            callback.roll_back(self)
+                    if self.last_good_ is not None:
+                        self.last_good_.roll_back(self)
                 raise
 
     def _set_training(self, training=True):

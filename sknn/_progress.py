@@ -31,13 +31,12 @@ def held_epoch(net) -> int:
     the initial weights): with early stopping, the best on the validation
     data; after a divergence or an interrupt, the last that ended well;
     else the last."""
-    callbacks = dict(net.callbacks_)
-    stop = callbacks.get("stop_on_plateau")
+    stop = net.stopper_
     if stop is not None and stop.load_best and stop.best_epoch_ is not None:
         return stop.best_epoch_
     diverged = getattr(net, "diverged_at_", None) is not None
     if diverged or getattr(net, "interrupted_at_", None) is not None:
-        return callbacks["last_good_epoch"].epoch_
+        return net.last_good_.epoch_
     return net.history[-1, "epoch"] if len(net.history) else 0
 
 
@@ -131,7 +130,7 @@ def _why_it_ended(net) -> str | None:
         return "diverged"
     if getattr(net, "interrupted_at_", None) is not None:
         return "interrupted"
-    stop = dict(net.callbacks_).get("stop_on_plateau")
+    stop = net.stopper_
     if stop is not None and getattr(stop, "stopped_at_", None) is not None:
         return "early stopping"
     return None

@@ -22,6 +22,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
+from ._data import all_finite
 from ._optim import LBFGS, copy_all_
 from ._progress import held_epoch, say
 from ._warnings import user_stacklevel
@@ -83,7 +84,9 @@ class LastGoodEpoch(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         row = net.history[-1]
-        if math.isfinite(row["train_loss"]) and _finite(net.module_.parameters()):
+        if math.isfinite(row["train_loss"]) and all_finite(
+            list(net.module_.parameters())
+        ):
             self._save(net)
             return
         net.diverged_at_ = row["epoch"]
@@ -148,14 +151,6 @@ def _optimizer_state(net) -> list:
         for value in state.values()
         if isinstance(value, torch.Tensor)
     ]
-
-
-def _finite(parameters) -> bool:
-    """Whether every value of the parameters is finite: one reduction over
-    them all (the largest magnitude) and one read."""
-    tensors = [p.detach() for p in parameters]
-    largest = torch.nn.utils.get_total_norm(tensors, math.inf, foreach=True)
-    return math.isfinite(largest.item())
 
 
 #: How scikit-learn's stopping messages name the scores sknn monitors.
@@ -282,7 +277,7 @@ def report_stop(net, held_out: bool) -> None:
     """
     if net.diverged_at_ is None and net.interrupted_at_ is None:
         return
-    stop = dict(net.callbacks_).get("stop_on_plateau")
+    stop = net.stopper_
     best = None if stop is None or not stop.load_best else stop.best_epoch_
     held = held_epoch(net)
     if best is not None:
