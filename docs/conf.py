@@ -18,6 +18,12 @@ sys.path.insert(0, str(DOCS.parent))
 
 import sknn  # noqa: E402
 
+sys.path.insert(0, str(DOCS))
+import api_lists  # noqa: E402
+
+# The API reference lists what sknn and sknn.modules export (__all__).
+api_lists.write()
+
 # -- Project -----------------------------------------------------------------
 project = "sknn"
 author = "The sknn developers"

@@ -1,30 +1,43 @@
 """How every sknn estimator trains: parameters, data, seeding, device, the net.
 
 :class:`BaseNeuralEstimator` validates and converts the data through its kind
-of input (``sknn/_inputs.py``), builds the module and trains it with the one
-shared engine (:class:`sknn._engine.TrainingNet`, a skorch ``NeuralNet``).
-``_fit`` reads as its stages: prepare the data, choose the batch size, build
-or reuse the net, train, record.
+of input (``sknn/_prepare.py``, ``sknn/_inputs.py``), builds the module and
+trains it with the one shared engine (:class:`sknn._engine.TrainingNet`, a
+skorch ``NeuralNet``). ``_fit`` reads as its stages: prepare the data, choose
+the batch size, build or reuse the net, train, record.
 
-The override points, all of them:
+The override points, all of them, each documented where it is defined:
 
-- ``_input_type`` (class attribute): the kind of input, an
-  :class:`~sknn._inputs.InputKind` subclass (table rows by default);
-- ``_build_module()``: the ``torch.nn.Module`` for the sizes found in the data;
-- ``_criterion()``: the loss, ``loss(raw, y, reduction)`` (see ``_losses.py``);
-- ``_targets(X, y, reset, classes)``: training targets as the loss expects
-  them (labels encoded, values checked, or the samples themselves);
-- ``_y_kwargs()``: ``validate_data`` arguments for y;
-- ``_target_dtype(dtype)``: the tensor dtype of the targets;
-- ``_sample_weight(sample_weight, X, y)``: per-sample weights (class weights);
-- ``_early_stopping(n_samples)``: whether a fit holds data out to stop on;
-- ``_stratify_labels(y)``: the labels the held-out split is stratified by;
-- ``_validation_score(raw, y, sample_weight)``: the early-stopping score;
-- ``_decoder()``: raw outputs -> encoded predictions;
-- ``_net_kwargs()``: extra :class:`~sknn._engine.TrainingNet` arguments;
-- ``_check_params()``: checks of parameters that constraints cannot express;
-- ``_predict_chunk_size`` (class attribute): rows per forward pass in
-  ``predict``, which bounds the memory of activations.
+- class attributes: ``_input_type``, the kind of input (an
+  :class:`~sknn._inputs.InputKind` subclass; table rows by default);
+  ``_predict_chunk_size``, rows per forward pass outside training (it bounds
+  the memory of activations); ``_renamed``, parameters renamed
+  (:class:`~sknn._params.Renamed`), whose old names keep working;
+  ``_validation_score_name``, how the progress bar names the early-stopping
+  score;
+- the network: ``_build_module()``, the ``torch.nn.Module`` for the sizes
+  found in the data; ``_criterion()``, the loss ``loss(raw, y, reduction)``
+  (``_losses.py``); ``_net_kwargs()``, extra
+  :class:`~sknn._engine.TrainingNet` arguments; ``_param(name)``, a
+  parameter as the network is built with it (old names resolved);
+- the data (``_prepare.py``): ``_prepare_data(...)``, the whole stage;
+  ``_y_kwargs()``, ``validate_data`` arguments for y;
+  ``_sample_weight(sample_weight, X, y)``, per-sample weights (class
+  weights); ``_targets(X, y, reset, classes)``, training targets as the loss
+  expects them (labels encoded, values checked, or the samples themselves);
+  ``_target_dtype(dtype)``, their tensor dtype;
+- early stopping: ``_early_stopping(n_samples)``, whether a fit holds data
+  out; ``_stratify_labels(y)``, the labels its split is stratified by;
+  ``_validation_score(raw, y, sample_weight)``, its score;
+- training: ``_check_params()``, checks that constraints cannot express;
+  ``_make_callbacks(valid, seen)``, the engine's callbacks and the user's;
+  ``_warn_if_not_converged()``, the ``ConvergenceWarning`` after a fit;
+  ``_partial_fit_available()`` (``partial_fit`` exists, or an
+  AttributeError says why not) and ``_check_partial_fit()`` (a call is
+  allowed);
+- outputs: ``_decoder()``, raw outputs -> encoded predictions;
+  ``_graph_outputs(module, x)``, what an exported graph computes
+  (``sknn.onnx``; in ``_supervised.py`` and ``autoencoder.py``).
 
 Classification, regression and autoencoders fill in the targets, losses and
 scores (``_supervised.py``, ``autoencoder.py``); an architecture adds its
@@ -32,7 +45,6 @@ parameters, its module and its kind of input.
 """
 
 import contextlib
-import math
 import warnings
 
 import numpy as np
@@ -40,18 +52,11 @@ import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_array, check_random_state, get_tags
-from sklearn.utils.validation import (
-    check_consistent_length,
-    check_is_fitted,
-    check_X_y,
-    validate_data,
-)
+from sklearn.utils import check_random_state
 from torch import nn
 
 from ._callbacks import check_callback_names, fresh_callbacks, user_callbacks
-from ._data import ArrayDataset, all_finite, chunk_rows, to_tensor
+from ._data import all_finite, chunk_rows, to_tensor
 from ._device import (
     FUSED_OPTIMIZER_DEVICES,
     intra_op_threads,
@@ -67,7 +72,7 @@ from ._engine import (
     make_loader_kwargs,
 )
 from ._fitted import FittedAttributes
-from ._inputs import InputKind, Rows
+from ._inputs import Rows
 from ._optim import SOLVERS, lbfgs_state
 from ._params import (
     LAYER_SIZE,
@@ -76,9 +81,9 @@ from ._params import (
     positive_ints,
     resolve_renamed,
 )
+from ._prepare import DataStages
 from ._progress import EpochProgress, SklearnLog
 from ._saving import SavedNet
-from ._sklearn import check_sample_weight, check_y
 from ._stopping import (
     NON_FINITE,
     LastGoodEpoch,
@@ -86,7 +91,6 @@ from ._stopping import (
     lbfgs_warning,
     report_stop,
 )
-from ._validation import float_overflow
 from ._warnings import user_stacklevel
 
 # Layers that normalise with the statistics of the batch: they need batches
@@ -99,7 +103,7 @@ def _densified(X):
     return X.toarray() if sp.issparse(X) else X
 
 
-class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
+class BaseNeuralEstimator(DataStages, FittedAttributes, SavedNet, BaseEstimator):
     """Base class of the sknn estimators: the shared training machinery.
 
     Not meant to be used directly. Each estimator's ``__init__`` takes the
@@ -132,10 +136,6 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         """Training targets as the loss expects them, from validated (and
         converted) X and y; sets ``n_outputs_`` when ``reset``."""
         raise NotImplementedError
-
-    def _y_kwargs(self) -> dict:
-        """``validate_data`` arguments for y (none: X is validated alone)."""
-        return {}
 
     def _validation_score(self, raw, y, sample_weight) -> float:
         """Score (higher is better) of raw outputs on held-out targets."""
@@ -171,12 +171,6 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         current name and spelling where the user gave a deprecated one."""
         values = resolve_renamed(self, self._renamed, warning=False)
         return values[name] if name in values else getattr(self, name)
-
-    def _sample_weight(self, sample_weight, X, y):
-        """Per-sample weights for the loss, or None when all samples weigh 1."""
-        if sample_weight is None:
-            return None
-        return check_sample_weight(sample_weight, X, dtype=np.float64)
 
     def _stratify_labels(self, y) -> np.ndarray | None:
         """The labels (as the user gave them) the held-out split of early
@@ -272,135 +266,6 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         values = self.module_.state_dict().values()
         if not all_finite([v for v in values if v.is_floating_point()]):
             raise ValueError(NON_FINITE)
-
-    def _prepare_data(self, X, y, sample_weight, *, reset, classes):
-        """Validated, converted X, encoded targets and weights: ``(X, y, w)``.
-
-        A fresh fit makes the kind of input, which learns from X (weighted
-        rows: a weight of 2 acts as a repeated row), and publishes what it
-        learnt; later calls convert X as it learnt.
-        """
-        kind = self._make_input() if reset else self._input
-        with float_overflow(type(self).__name__, X, y):
-            X, y = self._validate_input(kind, X, y, reset=reset)
-            weight = self._sample_weight(sample_weight, X, y)
-            if reset:
-                vars(self).update(kind.fit(X, weight))
-                self._input = kind
-            X = kind.transform(X)
-        return X, self._targets(X, y, reset=reset, classes=classes), weight
-
-    def _make_input(self) -> InputKind:
-        """A new kind of input (``_input_type``) with this estimator's
-        parameters of the names it takes, its name and sparse tag."""
-        kind = self._input_type
-        return kind(
-            **{name: getattr(self, name) for name in kind.parameters},
-            name=type(self).__name__,
-            accept_sparse=self.__sklearn_tags__().input_tags.sparse,
-        )
-
-    def _validate_input(self, kind, X, y="no_validation", *, reset):
-        """X (and y) validated as ``kind`` asks, the one place where sknn
-        validates y: ``(X, y)``, y None when absent. ``y="no_validation"``
-        validates X alone (predict, transform); ``y=None`` too, but a
-        supervised estimator's tags then raise scikit-learn's "requires y"."""
-        X = kind.prepare(X, fitting=reset)
-        if y is None and get_tags(self).target_tags.required:
-            validate_data(self, X, y)  # raises scikit-learn's "requires y"
-        no_y = y is None or isinstance(y, str)
-        y_kwargs = {} if no_y else self._y_kwargs()
-        kwargs = kind.check_kwargs_for(X, fitting=reset)
-        if kwargs.get("skip_check_array"):
-            # The kind reads the values; scikit-learn records and checks the
-            # feature names and counts.
-            X = validate_data(self, X, reset=reset, **kwargs)
-            if no_y:
-                return X, None
-            y = check_y(y, estimator=self, **y_kwargs)
-            check_consistent_length(X, y)
-            return X, y
-        if not kind.counts_features(X, fitting=reset):
-            if no_y:
-                return check_array(X, input_name="X", estimator=self, **kwargs), None
-            return check_X_y(X, y, estimator=self, **kwargs, **y_kwargs)
-        if no_y:
-            return validate_data(self, X, reset=reset, **kwargs), None
-        return validate_data(self, X, y, reset=reset, **kwargs, **y_kwargs)
-
-    def _compute_dtype(self, X, device, continuing) -> torch.dtype:
-        """float64 for float64 input on the CPU, as scikit-learn; else float32.
-
-        Accelerators compute in float32 (MPS has no float64, and GPUs run it
-        far slower). A fitted module keeps its dtype across warm starts.
-        """
-        if continuing:
-            return next(self.module_.parameters()).dtype
-        if X.dtype == np.float64 and device.type == "cpu":
-            return torch.float64
-        return torch.float32
-
-    def _datasets(self, X, y, weight, device, dtype, held_out):
-        """The training data, and the held-out data for early stopping (or
-        None), as tensors on ``device``."""
-        if not held_out:
-            return self._make_dataset(X, y, weight, device, dtype), None
-        n_samples = len(y)
-        n_valid = math.ceil(self.validation_fraction * n_samples)  # as the split
-        if n_valid < n_samples:
-            # The split of indices, not of X: the training part keeps X where
-            # it lies (a memmap larger than memory) and names its rows. First,
-            # as in scikit-learn's MLP: its errors (a class too rare to
-            # stratify, fewer held-out rows than classes) name the classes.
-            train_rows, valid_rows = train_test_split(
-                np.arange(n_samples),
-                test_size=self.validation_fraction,
-                random_state=np.random.RandomState(self._seed),
-                stratify=self._stratify_labels(y),
-            )
-        if n_valid < 2 or n_valid >= n_samples:
-            # scikit-learn's message, then what it was given
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset. Early stopping needs at least 2 "
-                "validation samples and 1 training sample, but "
-                f"validation_fraction={self.validation_fraction} of {n_samples} "
-                f"samples gives {n_valid} and {n_samples - n_valid}."
-            )
-        valid = self._make_dataset(
-            X[valid_rows],
-            y[valid_rows],
-            None if weight is None else weight[valid_rows],
-            device,
-            dtype,
-        )
-        train = self._make_dataset(
-            X,
-            y[train_rows],
-            None if weight is None else weight[train_rows],
-            device,
-            dtype,
-            rows=torch.from_numpy(train_rows).to(device),
-        )
-        return train, valid
-
-    def _make_dataset(self, X, y, weight, device, dtype, rows=None):
-        """An :class:`~sknn._data.ArrayDataset` on ``device``; ``rows``: the
-        rows of ``X`` it holds (None: all), to which ``y`` and ``weight``
-        already correspond."""
-        if not sp.issparse(X):
-            X = to_tensor(X, self._input.dtype(dtype), device)
-        y = to_tensor(y, self._target_dtype(dtype), device)
-        if weight is not None:
-            largest = np.finfo(torch.empty(0, dtype=dtype).numpy().dtype).max
-            if weight.sum() > largest:
-                raise ValueError(
-                    f"sample_weight sums to {weight.sum():.3g}, beyond the range "
-                    f"of {dtype} ({largest:.3g}), in which the network trains. "
-                    "Scale the weights down."
-                )
-            weight = to_tensor(weight, dtype, device)
-        return ArrayDataset(X, y, weight, dtype=dtype, rows=rows)
 
     def _batch_size(self, n_samples: int) -> int:
         """scikit-learn's batch size: all samples for L-BFGS, ``"auto"`` is
@@ -604,42 +469,10 @@ class BaseNeuralEstimator(FittedAttributes, SavedNet, BaseEstimator):
         if message is not None:
             warnings.warn(message, ConvergenceWarning, stacklevel=user_stacklevel())
 
-    def _score_weight(self, sample_weight, n_samples: int) -> np.ndarray | None:
-        """``score``'s sample weights, validated as ``fit``'s: one finite
-        weight of at least 0 per sample, not all 0 (a scalar weighs every
-        sample alike)."""
-        if sample_weight is None:
-            return None
-        weight = check_sample_weight(sample_weight, np.empty((n_samples, 0)))
-        if (weight < 0).any():
-            raise ValueError(
-                "sample_weight holds negative values; weights must be >= 0."
-            )
-        if weight.max() <= 0:
-            raise ValueError(
-                "sample_weight is 0 for every sample; give some samples a weight "
-                "above 0."
-            )
-        # Scores are weighted means: the same with weights scaled to at most
-        # 1, whose products with the values cannot overflow.
-        return weight / weight.max()
-
     # ------------------------------------------------------------ inference
     def _forward(self, X) -> torch.Tensor:
         """Raw module outputs for ``X``, validated, in eval mode, chunk by chunk."""
         return self._infer(self._validated(X), self.module_)
-
-    def _validated(self, X):
-        """``X`` validated against the fit and converted for the module."""
-        if not hasattr(self, "net_"):  # fitted: spare check_is_fitted's tag lookups
-            check_is_fitted(self, "net_")
-        if not hasattr(self, "feature_names_in_"):
-            checked = self._input.checked(X, self.n_features_in_)
-            if checked is not None:
-                return checked
-        with float_overflow(type(self).__name__, X):
-            X, _ = self._validate_input(self._input, X, reset=False)
-            return self._input.transform(X)
 
     def _infer(self, X, function) -> torch.Tensor:
         """``function`` (the module or one of its parts) on ``X``, chunk by

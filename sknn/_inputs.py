@@ -96,6 +96,9 @@ class InputKind:
     check_kwargs: dict = {}
     #: Learnt attributes that the estimator publishes under the same names.
     published: tuple[str, ...] = ()
+    #: Why an exported graph (``sknn.onnx``) cannot convert this kind of
+    #: input; None: it can, with :meth:`graph_input`.
+    no_graph: str | None = None
     #: Whether ``_learn`` takes the rows' weights, ``_learn(X, sample_weight)``
     #: (statistics of the rows: quantiles, categories).
     weighted: bool = False

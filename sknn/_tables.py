@@ -94,6 +94,10 @@ class Tables(InputKind):
     """
 
     parameters = ("categorical_features", "max_one_hot")
+    no_graph = (
+        "its graph would have to take a DataFrame's columns apart and encode "
+        "categories and missing values as fit learnt them"
+    )
     published = ("is_categorical_", "categories_")
     weighted = True
 
@@ -107,9 +111,6 @@ class Tables(InputKind):
         return {**super().learnt(), "_table_layout": self.layout_}
 
     # ------------------------------------------------------------ validation
-    def graph_input(self, x):
-        raise TypeError(f"{self.name} has no ONNX export (see sknn.onnx).")
-
     def prepare(self, X, *, fitting):
         X = standard_container(X, self.name)
         if sp.issparse(X):

@@ -31,7 +31,12 @@ import warnings
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, is_classifier, is_regressor
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    is_classifier,
+    is_regressor,
+)
 
 try:
     import onnx
@@ -50,27 +55,18 @@ except ImportError as error:
         'with: pip install "sknn[onnx]"'
     ) from None
 
-from .autoencoder import Autoencoder
-from .cnn import CNNClassifier, CNNRegressor
-from .cnn_autoencoder import CNNAutoencoder
-from .mlp import MLPClassifier, MLPRegressor
-from .rnn import RNNClassifier, RNNRegressor
-from .tabular import TabularClassifier, TabularRegressor
+import sknn
 
 __all__ = ["ESTIMATORS"]
 
-#: The estimators ``import sknn.onnx`` registers converters for.
-ESTIMATORS = (
-    MLPClassifier,
-    MLPRegressor,
-    CNNClassifier,
-    CNNRegressor,
-    RNNClassifier,
-    RNNRegressor,
-    Autoencoder,
-    CNNAutoencoder,
-    TabularClassifier,
-    TabularRegressor,
+#: The estimators ``import sknn.onnx`` registers converters for: every
+#: estimator ``sknn`` exports (``sknn.__all__``), so that a new one is
+#: registered, or its export refused with a clear error, without a line here.
+ESTIMATORS = tuple(
+    getattr(sknn, name)
+    for name in sknn.__all__
+    if isinstance(getattr(sknn, name), type)
+    and issubclass(getattr(sknn, name), BaseEstimator)
 )
 
 # The oldest ONNX opset torch's exporter writes.
@@ -326,12 +322,11 @@ def _class_labels(estimator) -> np.ndarray:
 
 def _check_exportable(estimator) -> None:
     name = type(estimator).__name__
-    if isinstance(estimator, (TabularClassifier, TabularRegressor)):
+    why_not = estimator._input.no_graph
+    if why_not is not None:
         raise TypeError(
-            f"{name} has no ONNX export yet: its graph would have to take a "
-            "DataFrame's columns apart and encode categories and missing values "
-            "as fit learnt them. Export the MLPs, CNNs, RNNs or autoencoders, or "
-            "save this model with skops."
+            f"{name} has no ONNX export yet: {why_not}. Export the MLPs, CNNs, "
+            "RNNs or autoencoders, or save this model with skops."
         )
     if is_classifier(estimator) and estimator._multilabel:
         raise ValueError(
