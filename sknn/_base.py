@@ -26,9 +26,10 @@ The override points, all of them, each documented where it is defined:
   weights); ``_targets(X, y, reset, classes)``, training targets as the loss
   expects them (labels encoded, values checked, or the samples themselves);
   ``_target_dtype(dtype)``, their tensor dtype;
-- early stopping: ``_early_stopping(n_samples)``, whether a fit holds data
-  out; ``_stratify_labels(y)``, the labels its split is stratified by;
-  ``_validation_score(raw, y, sample_weight)``, its score;
+- early stopping: ``_early_stopping(y)``, whether a fit holds data out
+  (``_can_hold_out(y)``: whether it can); ``_stratify_labels(y)``, the
+  labels its split is stratified by; ``_validation_score(raw, y,
+  sample_weight)``, its score;
 - training: ``_check_params()``, checks that constraints cannot express;
   ``_make_callbacks(valid, seen)``, the engine's callbacks and the user's;
   ``_warn_if_not_converged()``, the ``ConvergenceWarning`` after a fit;
@@ -191,8 +192,8 @@ class BaseNeuralEstimator(DataStages, FittedAttributes, SavedNet, BaseEstimator)
             )
         return True
 
-    def _early_stopping(self, n_samples: int) -> bool:
-        """Whether a fit on ``n_samples`` holds out data to stop on."""
+    def _early_stopping(self, y) -> bool:
+        """Whether a fit on targets ``y`` (encoded) holds out data to stop on."""
         return bool(self.early_stopping)
 
     def _check_partial_fit(self):
@@ -221,7 +222,7 @@ class BaseNeuralEstimator(DataStages, FittedAttributes, SavedNet, BaseEstimator)
             self._seed = check_random_state(self.random_state).randint(2**31 - 1)
             if group is not None:  # one model: rank 0's seed
                 self._seed = group.broadcast_seed(self._seed)
-        held_out = self._early_stopping(len(y)) and self._stochastic and not incremental
+        held_out = self._early_stopping(y) and self._stochastic and not incremental
         train, valid = self._datasets(X, y, weight, device, dtype, held_out)
         batch_size = self._batch_size(len(train))
         processes = 1 if group is None else group.size

@@ -4,7 +4,8 @@ An estimator names its kind in one class attribute, ``_input_type``, and
 makes one, in a fresh ``fit``, from its parameters of the names the kind
 lists in ``parameters``. Data flows one way: the estimator hands X (and, to
 a ``weighted`` kind, the rows' weights) to the kind, and publishes what the
-kind learnt; a kind never reads nor sets anything on the estimator.
+kind learnt; a kind never reads, calls nor sets anything on its estimator
+(it is handed what it needs).
 
 - :meth:`InputKind.prepare` puts X in a container that scikit-learn's
   validation reads (nested lists of samples as one array...), and refuses

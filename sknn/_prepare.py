@@ -162,6 +162,21 @@ class DataStages:
         )
         return train, valid
 
+    def _can_hold_out(self, y) -> bool:
+        """Whether early stopping's held-out split of ``y`` (encoded) can be
+        made: at least 2 held-out samples and 1 to train on, and for a
+        stratified split 2 samples of each class and as many as classes in
+        each part (``train_test_split``'s conditions)."""
+        n_samples = len(y)
+        n_valid = math.ceil(self.validation_fraction * n_samples)  # as the split
+        if n_valid < 2 or n_valid >= n_samples:
+            return False
+        labels = self._stratify_labels(y)
+        if labels is None:
+            return True
+        _, counts = np.unique(labels, return_counts=True)
+        return counts.min() >= 2 and min(n_valid, n_samples - n_valid) >= len(counts)
+
     def _make_dataset(self, X, y, weight, device, dtype, rows=None):
         """An :class:`~sknn._data.ArrayDataset` on ``device``; ``rows``: the
         rows of ``X`` it holds (None: all), to which ``y`` and ``weight``

@@ -26,17 +26,17 @@ LEARNING_RATE = [StrOptions({"constant", "invscaling", "adaptive", "cosine"})]
 
 def training_doc(min_samples: int, learning_rate_note: str, **defaults: str) -> str:
     """The training parameters' docs with these options and ``defaults``
-    (see :func:`~sknn._docs.with_defaults`); ``learning_rate_note`` says
-    why the default schedule is the default."""
+    (see :func:`~sknn._docs.with_defaults`); ``min_samples``: from how many
+    samples ``early_stopping="auto"`` holds data out (:func:`auto_from`);
+    ``learning_rate_note`` says why the default schedule is the default."""
     section = with_defaults(TRAINING_PARAMETERS, **defaults)
     early = defaults.get("early_stopping", "False")
     section = section.replace(
         f"""    early_stopping : bool, default={early}
         Hold out""",
         f"""    early_stopping : bool or "auto", default={early}
-        ``"auto"``: as ``True`` from {min_samples} training samples on, as
-        ``False`` below (too few samples to hold some out and pick an epoch
-        by). ``True``: hold out""",
+{auto_from(min_samples)}
+        ``True``: hold out""",
     )
     rate = defaults.get("learning_rate", '"constant"')
     text = textwrap.fill(
@@ -58,20 +58,37 @@ default={rate}
     )
 
 
+def auto_from(min_samples: int) -> str:
+    """``early_stopping="auto"``'s rule, for :func:`training_doc`: from
+    ``min_samples`` training samples on, where the held-out part can be made."""
+    rule = (
+        f'``"auto"``: as ``True`` from {min_samples} training samples on, as '
+        "``False`` below (too few samples to hold some out and pick an epoch "
+        "by), or where the held-out part cannot be made (for classifiers: 2 "
+        "samples of each class, and as many as classes in each part)."
+    )
+    return textwrap.fill(
+        rule, width=79, initial_indent=" " * 8, subsequent_indent=" " * 8
+    )
+
+
 class TrainingExtras:
     """``early_stopping="auto"`` and ``learning_rate="cosine"``.
 
     ``_auto_early_stopping_min_samples`` (class attribute): from this many
     training samples on, ``"auto"`` holds out ``validation_fraction`` of them
-    to pick the best epoch by; below, the held-out part would be too small to
-    pick one by, and training runs its epochs on all the data.
+    to pick the best epoch by, where the held-out part can be made
+    (:meth:`~sknn._prepare.DataStages._can_hold_out`); below, training runs
+    its epochs on all the data.
     """
 
     _auto_early_stopping_min_samples = 500
 
-    def _early_stopping(self, n_samples: int) -> bool:
+    def _early_stopping(self, y) -> bool:
         if self.early_stopping == "auto":
-            return n_samples >= self._auto_early_stopping_min_samples
+            return len(y) >= self._auto_early_stopping_min_samples and (
+                self._can_hold_out(y)
+            )
         return bool(self.early_stopping)
 
     def _check_partial_fit(self) -> None:

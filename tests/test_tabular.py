@@ -12,9 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.model_selection import (
+    GridSearchCV,
+    cross_val_score,
+    cross_validate,
+    train_test_split,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from skorch.callbacks import LRScheduler
@@ -270,7 +277,7 @@ def test_regression_targets_are_standardized_inside():
 
 
 # ------------------------------------------------------ training defaults
-def test_defaults_hold_out_a_fifth_from_500_rows_on_and_keep_the_best_epoch():
+def test_defaults_hold_out_a_fifth_and_keep_the_best_epoch():
     X, y = _table(500)
     clf = TabularClassifier(hidden_layer_sizes=(16,), max_iter=20, random_state=0)
     clf.fit(X, y)
@@ -279,10 +286,46 @@ def test_defaults_hold_out_a_fifth_from_500_rows_on_and_keep_the_best_epoch():
     assert clf.best_validation_score_ == max(scores)
     n_train = sum(b["train_batch_size"] for b in clf.history_[0, "batches"])
     assert n_train == 400  # 80% of 500
-    # Below 500 rows, "auto" holds nothing out.
-    clf.fit(X[:499], y[:499])
-    assert clf.validation_scores_ is None
-    assert sum(b["train_batch_size"] for b in clf.history_[0, "batches"]) == 499
+
+
+def test_a_table_and_the_folds_of_its_cross_validation_train_alike():
+    """early_stopping="auto" holds rows out from 250 rows on: a 600-row table
+    and its 400-row folds all stop on held-out rows, and no fold warns of
+    reaching max_iter (small tables won with it: benchmarks/small_tables.py)."""
+    X, y = _table(600)
+    clf = TabularClassifier(**{**FAST, "max_iter": 100, "early_stopping": "auto"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        folds = cross_validate(clone(clf), X, y, cv=3, return_estimator=True)
+    for fitted in [clf.fit(X, y), *folds["estimator"]]:
+        assert fitted.validation_scores_ is not None
+        assert fitted.n_iter_ < 100  # stopped on the held-out rows
+
+
+@pytest.mark.parametrize(
+    "n_rows, rare, holds_out",
+    [(250, False, True), (249, False, False), (300, True, False)],
+)
+def test_auto_holds_out_from_250_rows_where_a_split_can_be_made(
+    n_rows, rare, holds_out
+):
+    """From 250 rows on (50 held out), but not with a class of one row,
+    which no stratified split can place: "auto" then trains on all the
+    rows, where early_stopping=True raises scikit-learn's error."""
+    X, y = _table(n_rows)
+    y = np.asarray(y).copy()
+    if rare:
+        y[0] = "maybe"
+    clf = TabularClassifier(**{**FAST, "max_iter": 3, "early_stopping": "auto"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert (clf.validation_scores_ is not None) == holds_out
+    if not holds_out:
+        assert clf.t_ == 3 * n_rows  # every row trained, each epoch
+    if rare:
+        with pytest.raises(ValueError, match="least populated class"):
+            clone(clf).set_params(early_stopping=True).fit(X, y)
 
 
 def test_cosine_schedule_decays_to_zero_over_max_iter():
