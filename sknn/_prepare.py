@@ -31,6 +31,20 @@ from ._sklearn import check_sample_weight, check_y
 from ._validation import float_overflow
 
 
+def _check_stratifiable(labels: np.ndarray) -> None:
+    """scikit-learn's error for a class too rare for a stratified split, in
+    its recent wording, raised here so that every scikit-learn sknn admits
+    names the classes (1.7.0's wording names none)."""
+    classes, counts = np.unique(labels, return_counts=True)
+    if counts.min() < 2:
+        raise ValueError(
+            "The least populated classes in y have only 1 member, which is too "
+            "few. The minimum number of groups for any class cannot be less "
+            f"than 2. Classes with too few members are: "
+            f"{classes[counts < 2].tolist()}"
+        )
+
+
 class DataStages:
     """The data of a fit and of predict: validation, conversion, tensors (a
     mixin of :class:`~sknn._base.BaseNeuralEstimator`).
@@ -129,12 +143,16 @@ class DataStages:
             # The split of indices, not of X: the training part keeps X where
             # it lies (a memmap larger than memory) and names its rows. First,
             # as in scikit-learn's MLP: its errors (a class too rare to
-            # stratify, fewer held-out rows than classes) name the classes.
+            # stratify, fewer held-out rows than classes) come before the
+            # size check's.
+            stratify = self._stratify_labels(y)
+            if stratify is not None:
+                _check_stratifiable(stratify)
             train_rows, valid_rows = train_test_split(
                 np.arange(n_samples),
                 test_size=self.validation_fraction,
                 random_state=np.random.RandomState(self._seed),
-                stratify=self._stratify_labels(y),
+                stratify=stratify,
             )
         if n_valid < 2 or n_valid >= n_samples:
             # scikit-learn's message, then what it was given

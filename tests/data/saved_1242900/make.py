@@ -1,6 +1,9 @@
 """Fitted models pickled by sknn at commit 1242900 (before issue 30's renames),
 with the outputs they gave, for tests/test_deprecations.py. Run from a
-checkout of that commit: ``python tests/data/saved_1242900/make.py``."""
+checkout of that commit, in the environment of the lowest versions
+(``.venv-lowest-3.11``: numpy 1.24, scikit-learn 1.7.0), since numpy 2 reads
+numpy 1's pickles and not the reverse:
+``python tests/data/saved_1242900/make.py``."""
 
 import pickle
 import sys
