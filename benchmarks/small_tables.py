@@ -80,6 +80,16 @@ TIE = 0.005
 MIN_HELD_OUT_PER_CLASS = 2
 
 
+def _subsample(X, y, n, seed, stratified):
+    """At most ``n`` rows of (X, y), stratified by y for classification."""
+    if n >= len(X):
+        return X, y
+    X, _, y, _ = train_test_split(
+        X, y, train_size=n, random_state=seed, stratify=y if stratified else None
+    )
+    return X, y
+
+
 def record_key(r: dict[str, Any]) -> tuple:
     return (r["kind"], r["dataset"], r["n"], r["seed"], r["fold"], r["early_stopping"])
 
@@ -95,22 +105,8 @@ def _data(name: str, n: int, seed: int):
     X, y = _table(name)
     X_train, X_test, y_train, y_test = tabular.split(X, y, dataset.task, seed)
     clf = dataset.task == "classification"
-    if n < len(X_train):
-        X_train, _, y_train, _ = train_test_split(
-            X_train,
-            y_train,
-            train_size=n,
-            random_state=seed,
-            stratify=y_train if clf else None,
-        )
-    if len(X_test) > MAX_TEST:
-        X_test, _, y_test, _ = train_test_split(
-            X_test,
-            y_test,
-            train_size=MAX_TEST,
-            random_state=seed,
-            stratify=y_test if clf else None,
-        )
+    X_train, y_train = _subsample(X_train, y_train, n, seed, clf)
+    X_test, y_test = _subsample(X_test, y_test, MAX_TEST, seed, clf)
     labels = np.unique(y) if clf else np.array([])
     return dataset, X_train, y_train, X_test, y_test, labels
 

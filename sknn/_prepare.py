@@ -138,7 +138,7 @@ class DataStages:
         if not held_out:
             return self._make_dataset(X, y, weight, device, dtype), None
         n_samples = len(y)
-        n_valid = math.ceil(self.validation_fraction * n_samples)  # as the split
+        n_valid = self._n_held_out(n_samples)
         if n_valid < n_samples:
             # The split of indices, not of X: the training part keeps X where
             # it lies (a memmap larger than memory) and names its rows. First,
@@ -180,13 +180,18 @@ class DataStages:
         )
         return train, valid
 
+    def _n_held_out(self, n_samples: int) -> int:
+        """The samples early stopping holds out of ``n_samples``, counted as
+        ``train_test_split`` counts them."""
+        return math.ceil(self.validation_fraction * n_samples)
+
     def _can_hold_out(self, y) -> bool:
         """Whether early stopping's held-out split of ``y`` (encoded) can be
         made: at least 2 held-out samples and 1 to train on, and for a
         stratified split 2 samples of each class and as many as classes in
         each part (``train_test_split``'s conditions)."""
         n_samples = len(y)
-        n_valid = math.ceil(self.validation_fraction * n_samples)  # as the split
+        n_valid = self._n_held_out(n_samples)
         if n_valid < 2 or n_valid >= n_samples:
             return False
         labels = self._stratify_labels(y)
