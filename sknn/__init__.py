@@ -5,6 +5,7 @@ from .cnn import CNNClassifier, CNNRegressor
 from .cnn_autoencoder import CNNAutoencoder
 from .mlp import MLPClassifier, MLPRegressor
 from .rnn import RNNClassifier, RNNRegressor
+from .series import SeriesClassifier, SeriesRegressor
 from .tabular import TabularClassifier, TabularRegressor
 
 __version__ = "0.1.0.dev0"
@@ -18,6 +19,8 @@ __all__ = [
     "MLPRegressor",
     "RNNClassifier",
     "RNNRegressor",
+    "SeriesClassifier",
+    "SeriesRegressor",
     "TabularClassifier",
     "TabularRegressor",
     "__version__",

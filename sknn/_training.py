@@ -9,11 +9,15 @@ cosine decay over ``max_iter`` epochs); :class:`ClassifierExtras` adds
 exactly, and use neither.
 """
 
+import functools
 import math
 import textwrap
 from numbers import Real
 
+import numpy as np
+import torch
 import torch.nn.functional as F
+from sklearn.metrics import r2_score
 from skorch.callbacks import Callback, LRScheduler
 
 from ._docs import TRAINING_PARAMETERS, with_defaults
@@ -191,3 +195,53 @@ LABEL_SMOOTHING_DOC = """
         Share of each target's probability mass spread evenly over the
         classes in the training loss (binary and multilabel targets: moved
         halfway towards 0.5). {why}"""
+
+
+def standardized_values(raw, mean, scale, exp):
+    """Predicted values from raw outputs on the standardized scale (or, for
+    the Poisson loss's log link, their exponential)."""
+    raw = raw.double()
+    if exp:
+        return torch.exp(raw)
+    return raw * torch.as_tensor(scale, device=raw.device) + torch.as_tensor(
+        mean, device=raw.device
+    )
+
+
+class StandardizedTargets:
+    """Regressors that train on standardized targets (the weighted mean and
+    standard deviation of each, learnt in a fresh fit; the Poisson loss's
+    targets keep their scale), so that the targets need no scaling, and give
+    predictions on the targets' own scale."""
+
+    def _prepare_data(self, X, y, sample_weight, *, reset, classes):
+        X, y, weight = super()._prepare_data(
+            X, y, sample_weight, reset=reset, classes=classes
+        )
+        if reset:
+            # Weighted, so that a weight of 2 acts as a repeated row.
+            w = np.ones(len(y)) if weight is None else weight
+            poisson = self.loss == "poisson"
+            self._y_mean = (
+                np.zeros(y.shape[1]) if poisson else np.average(y, axis=0, weights=w)
+            )
+            variance = np.average((y - self._y_mean) ** 2, axis=0, weights=w)
+            scale = np.ones(y.shape[1]) if poisson else np.sqrt(variance)
+            self._y_scale = np.where(scale > 0, scale, 1.0)
+        return X, (y - self._y_mean) / self._y_scale, weight
+
+    def _decoder(self):
+        return functools.partial(
+            standardized_values,
+            mean=self._y_mean,
+            scale=self._y_scale,
+            exp=self.out_activation_ == "exp",
+        )
+
+    def _validation_score(self, raw, y, sample_weight) -> float:
+        """R² on the standardized scale (the same as on the targets' own)."""
+        weight = None if sample_weight is None else sample_weight.cpu().numpy()
+        raw = torch.exp(raw) if self.out_activation_ == "exp" else raw
+        return r2_score(
+            y.cpu().numpy(), raw.double().cpu().numpy(), sample_weight=weight
+        )

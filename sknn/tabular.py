@@ -1,11 +1,7 @@
 """Networks for tables as they come: raw DataFrames, strong by default."""
 
-import functools
 from numbers import Integral, Real
 
-import numpy as np
-import torch
-from sklearn.metrics import r2_score
 
 from ._docs import (
     CLASS_WEIGHT_PARAMETER,
@@ -33,11 +29,16 @@ from ._training import (
     LABEL_SMOOTHING_DOC,
     LEARNING_RATE,
     ClassifierExtras,
+    StandardizedTargets,
     TrainingExtras,
+    standardized_values,
     training_doc,
 )
 from .modules import ACTIVATIONS
 from .modules.tabular import NUMERIC_EMBEDDINGS, TabularMLP
+
+# Models pickled before 0.1 may name it here.
+_standardized_values = standardized_values
 
 # The table networks' embeddings of categorical columns; embedding_dim is the
 # token embeddings of sequence and text models.
@@ -288,17 +289,7 @@ class TabularClassifier(_TabularMixin, ClassifierExtras, BaseNeuralClassifier):
         return "softmax" if self._multiclass else "sigmoid"
 
 
-def _standardized_values(raw, mean, scale, exp):
-    """Predicted values from raw outputs on the standardized scale."""
-    raw = raw.double()
-    if exp:
-        return torch.exp(raw)
-    return raw * torch.as_tensor(scale, device=raw.device) + torch.as_tensor(
-        mean, device=raw.device
-    )
-
-
-class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
+class TabularRegressor(StandardizedTargets, _TabularMixin, BaseNeuralRegressor):
     __doc__ = f"""Neural network regressor for tables: raw DataFrames in, values out.
     {_HOW_IT_READS_TABLES} The targets are standardized inside (except with
     ``loss="poisson"``), so they need no scaling either.
@@ -389,35 +380,3 @@ class TabularRegressor(_TabularMixin, BaseNeuralRegressor):
         embedding_dim="deprecated",
     ):
         store_parameters(self, locals())
-
-    def _prepare_data(self, X, y, sample_weight, *, reset, classes):
-        X, y, weight = super()._prepare_data(
-            X, y, sample_weight, reset=reset, classes=classes
-        )
-        if reset:
-            # Weighted, so that a weight of 2 acts as a repeated row.
-            w = np.ones(len(y)) if weight is None else weight
-            poisson = self.loss == "poisson"
-            self._y_mean = (
-                np.zeros(y.shape[1]) if poisson else np.average(y, axis=0, weights=w)
-            )
-            variance = np.average((y - self._y_mean) ** 2, axis=0, weights=w)
-            scale = np.ones(y.shape[1]) if poisson else np.sqrt(variance)
-            self._y_scale = np.where(scale > 0, scale, 1.0)
-        return X, (y - self._y_mean) / self._y_scale, weight
-
-    def _decoder(self):
-        return functools.partial(
-            _standardized_values,
-            mean=self._y_mean,
-            scale=self._y_scale,
-            exp=self.out_activation_ == "exp",
-        )
-
-    def _validation_score(self, raw, y, sample_weight) -> float:
-        """R² on the standardized scale (the same as on the targets' own)."""
-        weight = None if sample_weight is None else sample_weight.cpu().numpy()
-        raw = torch.exp(raw) if self.out_activation_ == "exp" else raw
-        return r2_score(
-            y.cpu().numpy(), raw.double().cpu().numpy(), sample_weight=weight
-        )

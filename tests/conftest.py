@@ -410,6 +410,20 @@ _TABLES = dict(
     lacks=("normalization",),
 )
 
+# Series of 2 channels: 3D X counts channels; NaN pads the ends of shorter
+# series; the flat rows are univariate series, as a scaler gives them.
+_SERIES = dict(
+    n_features_in=2,
+    wrong_shape=lambda X: X[:, :1],
+    wrong_shape_message=r"fitted on series of 2 channel\(s\), got 1",
+    nan_message="NaN in some but not all channels of a step",
+    accepts_sparse=False,
+    random_params={"dropout": 0.3, "hidden_layer_sizes": (8,), "solver": "adam"},
+    extra_attributes=("n_channels_",),
+    lacks=("normalization",),
+)
+_SERIES_PARAMS = dict(n_kernel_features=168, max_iter=30, random_state=0, device="cpu")
+
 REGISTRY = {
     entry.cls: entry
     for entry in [
@@ -464,6 +478,22 @@ REGISTRY = {
             **_TABLES,
         ),
         Entry(sknn.TabularRegressor, "regressor", _TABULAR, (4,), _targets, **_TABLES),
+        Entry(
+            sknn.SeriesClassifier,
+            "classifier",
+            _SERIES_PARAMS,
+            (2, 12),
+            _labelled,
+            **_SERIES,
+        ),
+        Entry(
+            sknn.SeriesRegressor,
+            "regressor",
+            _SERIES_PARAMS,
+            (2, 12),
+            _targets,
+            **_SERIES,
+        ),
         Entry(
             sknn.Autoencoder,
             "transformer",

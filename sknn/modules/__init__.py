@@ -11,12 +11,14 @@ from .cnn import CNN
 from .conv_autoencoder import ConvAutoencoder
 from .mlp import MLP
 from .rnn import RNN
+from .series import MiniRocket
 from .tabular import PeriodicEmbedding, TabularMLP
 
 __all__ = [
     "ACTIVATIONS",
     "CNN",
     "MLP",
+    "MiniRocket",
     "RNN",
     "ConvAutoencoder",
     "DenseAutoencoder",
