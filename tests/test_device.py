@@ -117,7 +117,8 @@ def test_float64_on_mps_raises(entry, monkeypatch):
     _available(monkeypatch, cuda=False, mps=True)
     X, y = entry.make_data()
     est = entry.estimator(device="mps", dtype="float64")
-    with pytest.raises(ValueError, match="dtype='float64' on device 'mps'.*no float64"):
+    message = r"dtype='float64' on device 'mps'.*no float64"
+    with pytest.raises(ValueError, match=message):
         entry.fit(est, X, y)
 
 
