@@ -74,8 +74,9 @@ RUNTIME_PARAMETERS = """
         The float dtype the network trains and predicts in, whatever the
         dtype of ``X``. ``"float32"``, the dtype of PyTorch and Keras, is the
         default of the convolutional, recurrent and table networks: the
-        default :class:`CNNClassifier` on the digits as images fits about 3
-        times as fast in float32 as in float64 on a CPU, to the same
+        default :class:`CNNClassifier` on float64 digits images
+        (``X / 16.0``) fitted 3.6 times as fast in float32 as in float64 on
+        one CPU thread (``benchmarks/defaults.py --timing``), to the same
         accuracy. ``"float64"`` doubles the precision, and the time (on CUDA
         far more; MPS has no float64). None, the default of the MLPs and
         :class:`Autoencoder` (as scikit-learn's estimators): on the CPU,

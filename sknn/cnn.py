@@ -99,8 +99,8 @@ _CNN_NOTES = """
     The network computes in float32 by default (``dtype``), as PyTorch and
     Keras do, whatever the dtype of ``X``: float64 input (``X / 16.0``, the
     output of ``StandardScaler``) is converted batch by batch. On a CPU,
-    float64 convolutions took about 3 times the float32 time on the digits
-    as images (1.5 to 2 times on the dev series), for the same accuracy.
+    float64 convolutions took 3.6 times the float32 time on the digits as
+    images (1.5 to 2 times on the dev series), for the same accuracy.
     ``dtype=None`` computes in the dtype of ``X``, as scikit-learn's
     estimators do, and ``dtype="float64"`` always in float64."""
 
