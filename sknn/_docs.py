@@ -77,9 +77,10 @@ RUNTIME_PARAMETERS = """
         default :class:`CNNClassifier` on float64 digits images
         (``X / 16.0``) fitted 3.6 times as fast in float32 as in float64 on
         one CPU thread (``benchmarks/defaults.py --timing``), to the same
-        accuracy. ``"float64"`` doubles the precision, and the time (on CUDA
-        far more; MPS has no float64). None, the default of the MLPs and
-        :class:`Autoencoder` (as scikit-learn's estimators): on the CPU,
+        accuracy. ``"float64"`` computes in float64 everywhere (slower, on
+        CUDA far slower; MPS has no float64: an error). None, the default of
+        the MLPs and :class:`Autoencoder` (as scikit-learn's estimators): on
+        the CPU,
         float64 for float64 input (``X / 16.0``, a ``StandardScaler``'s
         output) and float32 for float32 input; float32 on accelerators.
         Outputs keep their dtypes whatever the network computes in:
