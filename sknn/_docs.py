@@ -80,9 +80,9 @@ RUNTIME_PARAMETERS = """
         accuracy. ``"float64"`` computes in float64 everywhere (slower, on
         CUDA far slower; MPS has no float64: an error). None, the default of
         the MLPs and :class:`Autoencoder` (as scikit-learn's estimators): on
-        the CPU,
-        float64 for float64 input (``X / 16.0``, a ``StandardScaler``'s
-        output) and float32 for float32 input; float32 on accelerators.
+        the CPU, float64 for float64 input (``X / 16.0``, a
+        ``StandardScaler``'s output) and float32 for float32 input; float32
+        on accelerators.
         Outputs keep their dtypes whatever the network computes in:
         probabilities in float64, codes and reconstructions in the dtype of
         ``X``, regression predictions in float32 only for float32 input to a
