@@ -34,6 +34,8 @@ Usage::
         --models "sknn-cnn:global_pool=True,kernel_size=5"
     python benchmarks/defaults.py --summary-only
     python benchmarks/defaults.py --timing --study cnn  # before vs now
+    python benchmarks/defaults.py --timing --study cnn --tasks digits-images \
+        --pair "dtype=None,max_iter=10" "max_iter=10"  # two variants
 """
 
 import argparse
@@ -365,8 +367,10 @@ FLAT_MODELS = {
 # The defaults before this study (sknn 0.1.0 at issue 12), kept as presets so
 # that the study compares against them whatever the defaults are now:
 # ``sknn-cnn-0`` and ``sknn-rnn-0``.
+# The study ran before ``dtype``, computing in the input's dtype (None).
 BEFORE = {
     "cnn": {
+        "dtype": None,
         "filters": (32, 64),
         "kernel_size": 3,
         "pooling": "max",
@@ -385,6 +389,7 @@ BEFORE = {
         "n_iter_no_change": 10,
     },
     "rnn": {
+        "dtype": None,
         "cell": "gru",
         "hidden_size": 64,
         "bidirectional": False,
@@ -610,6 +615,8 @@ def config(spec: str) -> str:
     values = cls(**params).get_params()
     for key in ("random_state", "input_shape", "verbose", "device", "callbacks"):
         values.pop(key)
+    if values["dtype"] is None:  # as every fit before dtype: cached records
+        values.pop("dtype")
     return name + ":" + ",".join(f"{k}={v!r}" for k, v in sorted(values.items()))
 
 
@@ -683,23 +690,33 @@ def timing_key(record: dict) -> tuple:
     )
 
 
+def timed_specs(kind: str, pair: tuple[str, str] | None) -> tuple[str, str]:
+    """The two specs timed side by side: the defaults before and now, or the
+    two variants of ``pair`` (parameters, as after ':' in a spec)."""
+    if pair is None:
+        return f"sknn-{kind}-0", f"sknn-{kind}"
+    return tuple(f"sknn-{kind}:{params}" for params in pair)
+
+
 def timing(
     tasks: list[Task],
     kinds: list[str],
     dtypes: list[str],
     repeats: int,
     path: Path = TIMINGS,
+    pair: tuple[str, str] | None = None,
 ) -> dict[tuple, dict]:
-    """The defaults' fit times against those of the defaults before, side by
-    side: on each task's first split and seed, the two fit in turn in this
-    one process ``repeats`` times (taking turns at going first), after a
-    warm-up fit, so that whatever else loads the machine slows both alike."""
+    """The defaults' fit times against those of the defaults before (or
+    ``pair``'s two variants), side by side: on each task's first split and
+    seed, the two fit in turn in this one process ``repeats`` times (taking
+    turns at going first), after a warm-up fit, so that whatever else loads
+    the machine slows both alike."""
     records = _cache.read_records(path, timing_key)
     warmed: set[str] = set()
     for task in tasks:
         split = None
         for kind in (k for k in kinds if k in task.tunes):
-            before, now = f"sknn-{kind}-0", f"sknn-{kind}"
+            before, now = timed_specs(kind, pair)
             configs = config(before), config(now)
             for dtype in dtypes:
                 for repeat in range(repeats):
@@ -737,16 +754,22 @@ def timing(
     return records
 
 
-def timing_summary(records: dict, tasks: list[Task], kinds: list[str]) -> str:
+def timing_summary(
+    records: dict,
+    tasks: list[Task],
+    kinds: list[str],
+    pair: tuple[str, str] | None = None,
+) -> str:
     """Markdown: per task, estimator and dtype, the median fit times before
-    and now, and the median of the repeats' ratios (now / before)."""
+    and now (``pair``'s first and second), and the median of the repeats'
+    ratios (now / before)."""
     lines = [
         "| task | estimator | dtype | before | now | now / before | repeats |",
         "|---|---|---|---|---|---|---|",
     ]
     for task in tasks:
         for kind in (k for k in kinds if k in task.tunes):
-            configs = config(f"sknn-{kind}-0"), config(f"sknn-{kind}")
+            configs = tuple(config(spec) for spec in timed_specs(kind, pair))
             for dtype in ("float32", "float64"):
                 mine = [
                     r
@@ -867,6 +890,13 @@ def main(argv=None) -> str:
         "side, in float32 and float64",
     )
     parser.add_argument("--repeats", type=int, default=3, help="with --timing")
+    parser.add_argument(
+        "--pair",
+        nargs=2,
+        metavar=("BEFORE", "NOW"),
+        help="with --timing: two variants of the estimator (parameters, as "
+        "after ':' in a model) instead of the defaults before and now",
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--summary-only", action="store_true")
@@ -882,8 +912,10 @@ def main(argv=None) -> str:
         kinds = [args.study] if args.study else ["cnn", "rnn"]
         records = _cache.read_records(TIMINGS, timing_key)
         if not args.summary_only:
-            records = timing(tasks, kinds, ["float32", "float64"], args.repeats)
-        text = timing_summary(records, tasks, kinds)
+            records = timing(
+                tasks, kinds, ["float32", "float64"], args.repeats, pair=args.pair
+            )
+        text = timing_summary(records, tasks, kinds, args.pair)
         print(text)
         return text
     specs = args.models

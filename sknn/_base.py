@@ -482,7 +482,7 @@ class BaseNeuralEstimator(DataStages, FittedAttributes, SavedNet, BaseEstimator)
         if module.training:
             module.eval()
         param = self.net_.first_parameter()
-        dtype = self._input.dtype(param.dtype)
+        dtype = self._input.tensor_dtype(param.dtype)
         if type(X) is np.ndarray and X.shape[0] <= self._predict_chunk_size:
             chunks = (X,)  # one dense chunk (rows served online): taken as is
         else:

@@ -70,6 +70,24 @@ RUNTIME_PARAMETERS = """
     device : str, default="auto"
         Where to train and predict: ``"auto"`` picks CUDA, then Apple's MPS,
         then the CPU; or ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
+    dtype : {"float32", "float64"} or None, default=None
+        The float dtype the network trains and predicts in, whatever the
+        dtype of ``X``. ``"float32"``, the dtype of PyTorch and Keras, is the
+        default of the convolutional, recurrent and table networks: the
+        default :class:`CNNClassifier` on float64 digits images
+        (``X / 16.0``) fitted 3.6 times as fast in float32 as in float64 on
+        one CPU thread (``benchmarks/defaults.py --timing``), to the same
+        accuracy. ``"float64"`` computes in float64 everywhere (slower, on
+        CUDA far slower; MPS has no float64: an error). None, the default of
+        the MLPs and :class:`Autoencoder` (as scikit-learn's estimators): on
+        the CPU, float64 for float64 input (``X / 16.0``, a
+        ``StandardScaler``'s output) and float32 for float32 input; float32
+        on accelerators.
+        Outputs keep their dtypes whatever the network computes in:
+        probabilities in float64, codes and reconstructions in the dtype of
+        ``X``, regression predictions in float32 only for float32 input to a
+        network in float32 (as scikit-learn's ``MLPRegressor``). A fitted
+        network keeps its dtype through ``warm_start`` and ``partial_fit``.
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks (LR schedulers, checkpoints, loggers...). They
         are copied at each fit, so searches and repeated fits never share
@@ -231,3 +249,8 @@ def with_defaults(section: str, **defaults: str) -> str:
         if not found:
             raise ValueError(f"no parameter {name!r} with a default in the section")
     return section
+
+
+#: The runtime parameters of the networks that compute in float32 by default
+#: (convolutional, recurrent and table networks).
+FLOAT32_RUNTIME_PARAMETERS = with_defaults(RUNTIME_PARAMETERS, dtype='"float32"')

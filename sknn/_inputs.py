@@ -180,7 +180,7 @@ class InputKind:
         """Module-shaped samples in the layout ``fit`` was given."""
         return samples
 
-    def dtype(self, compute_dtype: torch.dtype) -> torch.dtype:
+    def tensor_dtype(self, compute_dtype: torch.dtype) -> torch.dtype:
         """The tensor dtype of converted X, given the dtype the module computes in."""
         return compute_dtype
 

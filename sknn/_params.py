@@ -98,6 +98,10 @@ SEQUENCE_CONSTRAINTS = {
     "input_shape": ["array-like", None],
 }
 
+# The float dtype the network computes in (None: the input's, as
+# scikit-learn); read by BaseNeuralEstimator._compute_dtype.
+DTYPE = [StrOptions({"float32", "float64"}), None]
+
 CLASS_WEIGHT = [dict, StrOptions({"balanced"}), None]
 
 REGRESSION_LOSS = [StrOptions({"squared_error", "absolute_error", "huber", "poisson"})]
@@ -126,6 +130,7 @@ TRAINING_CONSTRAINTS = {
     "n_iter_no_change": [*POSITIVE_INT, Options(Real, {np.inf})],
     "max_fun": POSITIVE_INT,
     "device": [str],
+    "dtype": DTYPE,
     "callbacks": [list, None],
     "progress_bar": ["boolean"],
     "distributed": ["boolean"],

@@ -121,16 +121,23 @@ class DataStages:
         return validate_data(self, X, y, reset=reset, **kwargs, **y_kwargs)
 
     def _compute_dtype(self, X, device, continuing) -> torch.dtype:
-        """float64 for float64 input on the CPU, as scikit-learn; else float32.
-
-        Accelerators compute in float32 (MPS has no float64, and GPUs run it
-        far slower). A fitted module keeps its dtype across warm starts.
-        """
+        """The dtype the module computes in: the ``dtype`` parameter's, or
+        with None, as scikit-learn, float64 for float64 input on the CPU and
+        float32 otherwise (accelerators run float64 far slower, and MPS has
+        none). A fitted module keeps its dtype across warm starts."""
         if continuing:
             return next(self.module_.parameters()).dtype
-        if X.dtype == np.float64 and device.type == "cpu":
-            return torch.float64
-        return torch.float32
+        if self.dtype is None:
+            if X.dtype == np.float64 and device.type == "cpu":
+                return torch.float64
+            return torch.float32
+        if self.dtype == "float64" and device.type == "mps":
+            raise ValueError(
+                f"{type(self).__name__} got dtype='float64' on device "
+                f"{str(device)!r}, but Apple's MPS has no float64. Use "
+                "dtype='float32' (or None), or device='cpu'."
+            )
+        return getattr(torch, self.dtype)
 
     def _datasets(self, X, y, weight, device, dtype, held_out):
         """The training data, and the held-out data for early stopping (or
@@ -205,7 +212,7 @@ class DataStages:
         rows of ``X`` it holds (None: all), to which ``y`` and ``weight``
         already correspond."""
         if not sp.issparse(X):
-            X = to_tensor(X, self._input.dtype(dtype), device)
+            X = to_tensor(X, self._input.tensor_dtype(dtype), device)
         y = to_tensor(y, self._target_dtype(dtype), device)
         if weight is not None:
             largest = np.finfo(torch.empty(0, dtype=dtype).numpy().dtype).max

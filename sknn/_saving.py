@@ -264,6 +264,12 @@ def _rename_saved(values: dict, cls) -> None:
             values[rename.old] = DEPRECATED
 
 
+# Parameters added since models were first saved, with the value under which
+# a model saved without them behaves as it did: dtype=None computes in the
+# input's dtype, as every estimator did before it had the parameter.
+_ADDED = {"dtype": None}
+
+
 class SavedNet:
     """The saving of an estimator's fitted net (a mixin of
     :class:`sknn._base.BaseNeuralEstimator`): pickle, joblib, ``copy`` and
@@ -300,6 +306,8 @@ class SavedNet:
     def __setstate__(self, state):
         saved = state.pop("_net_state", None)
         _rename_saved(state, type(self))
+        for name, value in _ADDED.items():
+            state.setdefault(name, value)
         if "_input" in state:
             # Saved before the input kinds returned what they learnt: the
             # private parts of it (a table's layout) were read from the kind.

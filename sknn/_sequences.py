@@ -51,7 +51,7 @@ class Sequences(InputKind):
         names = ("n_step_features_", "n_features_in_")
         return names if self.embedding_dim is None else (*names, "vocabulary_size_")
 
-    def dtype(self, compute_dtype):
+    def tensor_dtype(self, compute_dtype):
         return torch.int64 if self.embedding_dim is not None else compute_dtype
 
     # ------------------------------------------------------------ validation

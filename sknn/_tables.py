@@ -91,9 +91,11 @@ class Tables(InputKind):
     max_one_hot : int
         Categorical columns with at most this many categories are one-hot
         encoded; larger ones are embedded.
+    dtype : "float32", "float64" or None
+        The estimator's ``dtype``, the float dtype its network computes in.
     """
 
-    parameters = ("categorical_features", "max_one_hot")
+    parameters = ("categorical_features", "max_one_hot", "dtype")
     no_graph = (
         "its graph would have to take a DataFrame's columns apart and encode "
         "categories and missing values as fit learnt them"
@@ -101,10 +103,13 @@ class Tables(InputKind):
     published = ("is_categorical_", "categories_")
     weighted = True
 
-    def __init__(self, categorical_features="from_dtype", max_one_hot=8, **kind):
+    def __init__(
+        self, categorical_features="from_dtype", max_one_hot=8, dtype=None, **kind
+    ):
         super().__init__(**kind)
         self.categorical_features = categorical_features
         self.max_one_hot = max_one_hot
+        self.dtype = dtype
 
     def learnt(self) -> dict:
         # The layout the estimator builds its module for, kept private.
@@ -271,11 +276,15 @@ class Tables(InputKind):
             ),
         )
 
-    @staticmethod
-    def _float_dtype(X):
-        """The dtype the network computes in on the CPU: float32 for
-        DataFrames (tables train fast), the dtype of float arrays (as
-        scikit-learn's estimators, e.g. behind a scaler in a Pipeline)."""
+    def _float_dtype(self, X):
+        """The dtype of the converted table: float64 when the network
+        computes in float64 (``dtype``), so that values are not rounded to
+        float32 on the way; otherwise float32 for DataFrames (tables train
+        fast) and the dtype of float arrays (as scikit-learn's estimators,
+        e.g. behind a scaler in a Pipeline), which the network computes in
+        with ``dtype=None``."""
+        if self.dtype == "float64":
+            return np.float64
         if isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64):
             return X.dtype.type
         return np.float32

@@ -475,6 +475,7 @@ class Autoencoder(BaseAutoencoder):
         n_iter_no_change=10,
         max_fun=15000,
         device="auto",
+        dtype=None,
         callbacks=None,
         progress_bar=False,
         distributed=False,

@@ -1,9 +1,9 @@
 """A convolutional autoencoder for images and signals, as a transformer."""
 
 from ._docs import (
+    FLOAT32_RUNTIME_PARAMETERS,
     INPUT_SHAPE_ATTRIBUTE,
     INPUT_SHAPE_PARAMETER,
-    RUNTIME_PARAMETERS,
     TRAINING_PARAMETERS,
     activation_parameter,
 )
@@ -60,7 +60,7 @@ class CNNAutoencoder(BaseAutoencoder):
     {_AUTOENCODER_PARAMETERS_DOC.strip()}
     {INPUT_SHAPE_PARAMETER.strip()}
     {TRAINING_PARAMETERS.strip()}
-    {RUNTIME_PARAMETERS.strip()}
+    {FLOAT32_RUNTIME_PARAMETERS.strip()}
 
     Attributes
     ----------
@@ -148,6 +148,7 @@ class CNNAutoencoder(BaseAutoencoder):
         n_iter_no_change=10,
         max_fun=15000,
         device="auto",
+        dtype="float32",
         callbacks=None,
         progress_bar=False,
         distributed=False,

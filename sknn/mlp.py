@@ -113,9 +113,9 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
 
     Notes
     -----
-    On the CPU the network computes in the input's float dtype, as
-    scikit-learn does (float32 input trains faster); on GPUs in float32.
-    Binary targets
+    With ``dtype=None`` (the default) the network computes on the CPU in
+    the input's float dtype, as scikit-learn does (float32 input trains
+    faster), and in float32 on accelerators. Binary targets
     use one logistic output unit, multiclass targets a softmax layer, and
     multilabel indicator matrices one logistic unit per label.
 
@@ -168,6 +168,7 @@ class MLPClassifier(_MLPMixin, BaseNeuralClassifier):
         normalization=None,
         class_weight=None,
         device="auto",
+        dtype=None,
         callbacks=None,
         progress_bar=False,
         distributed=False,
@@ -201,8 +202,9 @@ class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
 
     Notes
     -----
-    On the CPU the network computes in the input's float dtype, as
-    scikit-learn does (float32 input trains faster); on GPUs in float32. Scale the
+    With ``dtype=None`` (the default) the network computes on the CPU in
+    the input's float dtype, as scikit-learn does (float32 input trains
+    faster), and in float32 on accelerators. Scale the
     inputs (and large targets) first, e.g. with ``StandardScaler`` in a
     ``Pipeline``: like every MLP it trains poorly on raw, unscaled data.
 
@@ -255,6 +257,7 @@ class MLPRegressor(_MLPMixin, BaseNeuralRegressor):
         dropout=0.0,
         normalization=None,
         device="auto",
+        dtype=None,
         callbacks=None,
         progress_bar=False,
         distributed=False,

@@ -7,8 +7,8 @@ from ._docs import (
     CLASS_WEIGHT_PARAMETER,
     CLASSES_ATTRIBUTE,
     FITTED_ATTRIBUTES,
+    FLOAT32_RUNTIME_PARAMETERS,
     REGRESSION_LOSS_PARAMETER,
-    RUNTIME_PARAMETERS,
     activation_parameter,
 )
 from ._losses import MemberLoss
@@ -200,7 +200,7 @@ class TabularClassifier(_TabularMixin, ClassifierExtras, BaseNeuralClassifier):
     {_TABULAR_NETWORK_DOC.strip()}
     {LABEL_SMOOTHING_DOC.format(default="0.0", why=_SMOOTHING_WHY).strip()}
     {_TABULAR_TRAINING_DOC.strip()}
-    {RUNTIME_PARAMETERS.strip()}
+    {FLOAT32_RUNTIME_PARAMETERS.strip()}
     {_EMBEDDING_DIM_DOC.strip()}
     {CLASS_WEIGHT_PARAMETER.strip()}
 
@@ -277,6 +277,7 @@ class TabularClassifier(_TabularMixin, ClassifierExtras, BaseNeuralClassifier):
         max_fun=15000,
         class_weight=None,
         device="auto",
+        dtype="float32",
         callbacks=None,
         progress_bar=False,
         distributed=False,
@@ -299,7 +300,7 @@ class TabularRegressor(StandardizedTargets, _TabularMixin, BaseNeuralRegressor):
     {REGRESSION_LOSS_PARAMETER.strip()}
     {_TABULAR_NETWORK_DOC.strip()}
     {_TABULAR_TRAINING_DOC.strip()}
-    {RUNTIME_PARAMETERS.strip()}
+    {FLOAT32_RUNTIME_PARAMETERS.strip()}
     {_EMBEDDING_DIM_DOC.strip()}
 
     Attributes
@@ -374,6 +375,7 @@ class TabularRegressor(StandardizedTargets, _TabularMixin, BaseNeuralRegressor):
         n_iter_no_change=16,
         max_fun=15000,
         device="auto",
+        dtype="float32",
         callbacks=None,
         progress_bar=False,
         distributed=False,

@@ -52,7 +52,8 @@ def scenario(match_one_process=True):
 
 
 def rows(n=240, task="classification"):
-    """float64 rows (the CPU trains in float64: tolerances stay tight)."""
+    """float64 rows (the CPU trains in float64, with the MLPs' dtype=None
+    and the others' dtype="float64": tolerances stay tight)."""
     if task == "classification":
         X, y = make_classification(
             n_samples=n, n_features=8, n_informative=5, n_classes=3, random_state=0
@@ -177,6 +178,7 @@ def cnn(distributed):
         max_iter=6,
         batch_size=32,
         random_state=0,
+        dtype="float64",
         distributed=distributed,
     )
     return clf.fit(X, y), X
@@ -199,6 +201,7 @@ def rnn_classifier(distributed):
         max_iter=4,
         batch_size=32,
         random_state=0,
+        dtype="float64",
         distributed=distributed,
     )
     return clf.fit(X.transpose(0, 2, 1), y), X.transpose(0, 2, 1)
@@ -212,6 +215,7 @@ def rnn_regressor(distributed):
         max_iter=4,
         batch_size=32,
         random_state=0,
+        dtype="float64",
         distributed=distributed,
     )
     return reg.fit(X.transpose(0, 2, 1), y.astype(np.float64)), X.transpose(0, 2, 1)
@@ -240,6 +244,7 @@ def cnn_autoencoder(distributed):
         max_iter=4,
         batch_size=32,
         random_state=0,
+        dtype="float64",
         distributed=distributed,
     )
     return ae.fit(X), X
@@ -254,6 +259,7 @@ def tabular_classifier(distributed):
         n_ensemble=2,
         max_iter=6,
         random_state=0,
+        dtype="float64",
         distributed=distributed,
     )
     return clf.fit(X, y), X
@@ -267,6 +273,7 @@ def tabular_regressor(distributed):
         n_ensemble=2,
         max_iter=6,
         random_state=0,
+        dtype="float64",
         distributed=distributed,
     )
     return reg.fit(X, y), X

@@ -123,6 +123,8 @@ def test_models_saved_before_the_renames_load_and_predict_alike(entry):
     for got, expected in zip(outputs, saved["outputs"], strict=True):
         np.testing.assert_array_equal(got, expected)
     params = model.get_params()
+    # Saved before dtype: None, the input's dtype, as they computed then.
+    assert params["dtype"] is None
     for old, new in [("batch_norm", "normalization")]:
         if old in params:
             assert params[old] == "deprecated"

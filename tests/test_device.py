@@ -35,9 +35,10 @@ def _real_mps():
 @pytest.mark.parametrize("entry", registry())
 def test_cpu_device(entry):
     X, y = entry.make_data()
-    est = entry.fit(entry.estimator(device="cpu"), X, y)
+    est = entry.fit(entry.estimator(device="cpu", dtype=None), X, y)
     assert _parameters_device(est).type == "cpu"
-    # float64 input computes in float64 on the CPU, as scikit-learn.
+    # With dtype=None, float64 input computes in float64 on the CPU, as
+    # scikit-learn.
     assert next(est.module_.parameters()).dtype == torch.float64
     assert all(isinstance(out, np.ndarray) for out in entry.outputs(est, X))
 
@@ -111,6 +112,38 @@ def test_mps_without_mps_raises(entry, monkeypatch):
         entry.fit(entry.estimator(device="mps"), X, y)
 
 
+@pytest.mark.parametrize("entry", registry())
+def test_float64_on_mps_raises(entry, monkeypatch):
+    _available(monkeypatch, cuda=False, mps=True)
+    X, y = entry.make_data()
+    est = entry.estimator(device="mps", dtype="float64")
+    message = r"dtype='float64' on device 'mps'.*no float64"
+    with pytest.raises(ValueError, match=message):
+        entry.fit(est, X, y)
+
+
+@pytest.mark.parametrize("dtype", [None, "float32"])
+def test_mps_takes_float32_and_none(iris, monkeypatch, dtype):
+    if _real_mps():
+        pytest.skip("a real Apple GPU: test_trains_and_predicts_on_mps")
+    _available(monkeypatch, cuda=False, mps=True)
+    # torch's own error without an MPS backend: sknn let MPS compute.
+    with pytest.raises(RuntimeError, match=r"(?i)mps"):
+        MLPClassifier((8,), max_iter=2, device="mps", dtype=dtype).fit(*iris)
+
+
+def test_cuda_takes_float64(iris, monkeypatch):
+    if torch.cuda.is_available():
+        pytest.skip("a real GPU: test_trains_and_predicts_on_cuda_in_float64")
+    _available(monkeypatch, cuda=True, mps=False)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    # torch's error, not sknn's: float64 is allowed on CUDA.
+    with pytest.raises(
+        (AssertionError, RuntimeError), match=r"not compiled with CUDA|NVIDIA driver"
+    ):
+        MLPClassifier((8,), max_iter=2, device="cuda", dtype="float64").fit(*iris)
+
+
 def test_a_cuda_index_beyond_the_visible_devices_raises(iris, monkeypatch):
     X, y = iris
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
@@ -134,6 +167,22 @@ def test_trains_and_predicts_on_cuda(entry):
     assert entry.score(est, X_test, y_test) >= entry.learnt_score(X_test, y_test)
     entry.partial_fit(est, X, y)
     assert _parameters_device(est).type == "cuda"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("entry", registry())
+def test_trains_and_predicts_on_cuda_in_float64(entry):
+    X, y = entry.make_data()
+    X_test, y_test = entry.make_data(seed=1)
+    est = entry.fit(entry.estimator(device="cuda", dtype="float64"), X, y)
+    assert _parameters_device(est).type == "cuda"
+    assert next(est.module_.parameters()).dtype == torch.float64
+    assert entry.score(est, X_test, y_test) >= entry.learnt_score(X_test, y_test)
+    # The outputs' dtypes are the CPU's.
+    on_cpu = entry.fit(entry.estimator(device="cpu", dtype="float64"), X, y)
+    got, want = entry.outputs(est, X), entry.outputs(on_cpu, X)
+    assert [out.dtype for out in got] == [out.dtype for out in want]
 
 
 @pytest.mark.skipif(not _real_mps(), reason="needs Apple's MPS")

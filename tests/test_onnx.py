@@ -102,7 +102,8 @@ def test_the_exported_entries_are_the_eight_estimators():
 @pytest.mark.parametrize("entry", EXPORTED_ENTRIES)
 def test_parity_with_batch_norm_and_dropout(entry):
     X, y = entry.make_data()
-    est = entry.fit(entry.estimator(normalization="batch", dropout=0.1), X, y)
+    est = entry.estimator(normalization="batch", dropout=0.1, dtype="float64")
+    est = entry.fit(est, X, y)
     before = [out.copy() for out in entry.outputs(est, X)]
     state = {k: v.clone() for k, v in est.module_.state_dict().items()}
     # Any number of samples: one, and more than the 120 of X.
@@ -371,6 +372,24 @@ def test_pipeline_ending_in_an_sknn_estimator_in_double():
     onx = to_onnx(pipe, X[:1], options={"zipmap": False})  # float64 input
     labels, probabilities = run(onx, X)
     assert probabilities.dtype == np.float64
+    np.testing.assert_array_equal(labels, pipe.predict(X))
+    np.testing.assert_allclose(probabilities, pipe.predict_proba(X), rtol=0, atol=ATOL)
+
+
+def test_pipeline_in_double_ending_in_a_float32_network():
+    """The CNNs compute in float32 by default: fed float64 (a scaler's
+    output), the graph takes float64 and gives float64 probabilities, as
+    sknn's pipeline does, and the same labels."""
+    X, y = _labelled(n_features=16)
+    pipe = make_pipeline(
+        StandardScaler(),
+        sknn.CNNClassifier((4,), hidden_layer_sizes=(), input_shape=(1, 4, 4), **SMALL),
+    )
+    pipe.fit(X, y)
+    assert next(pipe[-1].module_.parameters()).dtype == torch.float32
+    onx = to_onnx(pipe, X[:1], options={"zipmap": False})  # float64 input
+    labels, probabilities = run(onx, X)
+    assert probabilities.dtype == pipe.predict_proba(X).dtype == np.float64
     np.testing.assert_array_equal(labels, pipe.predict(X))
     np.testing.assert_allclose(probabilities, pipe.predict_proba(X), rtol=0, atol=ATOL)
 
