@@ -3,6 +3,8 @@ strong by default."""
 
 from numbers import Integral, Real
 
+import torch
+
 from ._docs import (
     CLASS_WEIGHT_PARAMETER,
     CLASSES_ATTRIBUTE,
@@ -101,7 +103,7 @@ class _SeriesMixin(TrainingExtras):
     _input_type = Series
 
     def _build_module(self) -> MLP:
-        return MLP(
+        module = MLP(
             n_features=self._n_series_features,
             n_outputs=self.n_outputs_,
             hidden_layer_sizes=positive_ints(
@@ -110,6 +112,13 @@ class _SeriesMixin(TrainingExtras):
             activation=self.activation,
             dropout=self.dropout,
         )
+        # The output layer starts at zero, as scikit-learn's linear models do:
+        # a linear model of the features then starts from no preference, and
+        # its path does not depend on the seed (the kernels' biases do).
+        output = module.output
+        torch.nn.init.zeros_(output.weight)
+        torch.nn.init.zeros_(output.bias)
+        return module
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -195,6 +204,7 @@ class SeriesClassifier(_SeriesMixin, ClassifierExtras, BaseNeuralClassifier):
         max_fun=15000,
         class_weight=None,
         device="auto",
+        dtype=None,
         callbacks=None,
         progress_bar=False,
         distributed=False,
@@ -272,6 +282,7 @@ class SeriesRegressor(StandardizedTargets, _SeriesMixin, BaseNeuralRegressor):
         n_iter_no_change=10,
         max_fun=15000,
         device="auto",
+        dtype=None,
         callbacks=None,
         progress_bar=False,
         distributed=False,
