@@ -64,7 +64,12 @@ class MiniRocketRidge:
     def _convolve(self, X: torch.Tensor, dilation: int) -> torch.Tensor:
         n, channels, length = X.shape
         weight = torch.tensor(_WEIGHTS, dtype=X.dtype)[:, None]  # (84, 1, 9)
-        out = F.conv1d(X.reshape(n * channels, 1, length), weight, padding=4 * dilation, dilation=dilation)
+        out = F.conv1d(
+            X.reshape(n * channels, 1, length),
+            weight,
+            padding=4 * dilation,
+            dilation=dilation,
+        )
         return out.reshape(n, channels, 84, length)
 
     def _combine(self, C: torch.Tensor, index: int) -> torch.Tensor:
@@ -77,7 +82,9 @@ class MiniRocketRidge:
         for index, dilation in enumerate(self.dilations):
             C = self._combine(self._convolve(X, dilation), index)
             biases = self.biases[index]  # (84, f)
-            positive = (C[..., None] > biases[None, :, None, :]).float()  # (n, 84, L, f)
+            positive = (
+                C[..., None] > biases[None, :, None, :]
+            ).float()  # (n, 84, L, f)
             edge = 4 * dilation
             for kernel in range(84):
                 p = positive[:, kernel]
@@ -100,11 +107,15 @@ class MiniRocketRidge:
                 k = int(2 ** rng.uniform(0, limit))
                 mask[kernel, rng.choice(channels, min(k, channels), replace=False)] = 1
             self.channel_masks.append(mask)
-            C = self._combine(self._convolve(Xt[rng.integers(n, size=84)], dilation), index)
+            C = self._combine(
+                self._convolve(Xt[rng.integers(n, size=84)], dilation), index
+            )
             biases = torch.empty(84, per_dilation[index])
             for kernel in range(84):
                 q = [next(quantiles) for _ in range(per_dilation[index])]
-                biases[kernel] = torch.quantile(C[kernel, kernel], torch.tensor(q, dtype=C.dtype))
+                biases[kernel] = torch.quantile(
+                    C[kernel, kernel], torch.tensor(q, dtype=C.dtype)
+                )
             self.biases.append(biases)
         return self._transform(X)
 
@@ -159,7 +170,9 @@ class InceptionTime(nn.Module):
             width = 128
             if i % 3 == 2:
                 self.shortcuts.append(
-                    nn.Sequential(nn.Conv1d(residual, 128, 1, bias=False), nn.BatchNorm1d(128))
+                    nn.Sequential(
+                        nn.Conv1d(residual, 128, 1, bias=False), nn.BatchNorm1d(128)
+                    )
                 )
         self.out = nn.Linear(128, n_outputs)
 
@@ -173,7 +186,9 @@ class InceptionTime(nn.Module):
         return self.out(X.mean(2))  # (N, n_outputs)
 
 
-def inception_time(X, y, X_test, regression: bool, seed: int, epochs: int = INCEPTION_EPOCHS):
+def inception_time(
+    X, y, X_test, regression: bool, seed: int, epochs: int = INCEPTION_EPOCHS
+):
     """Train one InceptionTime network; predictions on X_test."""
     torch.manual_seed(seed)
     X = torch.as_tensor(X, dtype=torch.float32)

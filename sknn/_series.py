@@ -185,8 +185,7 @@ class Series(InputKind):
         spread = np.sqrt(
             np.average((features - self.mean_) ** 2, axis=0, weights=weight)
         )
-        import os; floor = float(os.environ.get('FLOOR', '0.01'))
-        self.scale_ = np.where(spread > 1e-6, np.maximum(spread, floor), 1.0)
+        self.scale_ = np.where(spread > 1e-6, np.maximum(spread, _MIN_SCALE), 1.0)
 
     def learnt(self) -> dict:
         return {**super().learnt(), "_n_series_features": len(self.mean_)}

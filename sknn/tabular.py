@@ -2,7 +2,6 @@
 
 from numbers import Integral, Real
 
-
 from ._docs import (
     CLASS_WEIGHT_PARAMETER,
     CLASSES_ATTRIBUTE,
