@@ -161,7 +161,13 @@ def run_one(task: str, spec: str, seed: int) -> dict:
         model.fit(X_train, split.y_train)
         seconds = time.perf_counter() - start
         predicted = model.predict(X_test)
-    record = {"task": task, "model": spec, "seed": seed, "fit_seconds": seconds}
+    record = {
+        "task": task,
+        "model": spec,
+        "config": config(spec, task),
+        "seed": seed,
+        "fit_seconds": seconds,
+    }
     if regression(task):
         error = np.asarray(predicted, dtype=float) - split.y_test
         record["rmse"] = float(np.sqrt(np.mean(error**2)))
@@ -170,8 +176,21 @@ def run_one(task: str, spec: str, seed: int) -> dict:
     return record
 
 
+def config(spec: str, task: str) -> str:
+    """What a model is, whatever its spec's spelling: for the sknn estimators
+    all their parameters, so that cached fits of the defaults are not taken
+    for those of new defaults."""
+    name, params = parse_model(spec)
+    if not name.startswith("sknn-"):
+        return spec
+    values = sknn_model(name, params, task, 0).get_params()
+    for key in ("random_state", "verbose", "device", "callbacks"):
+        values.pop(key)
+    return name + ":" + ",".join(f"{k}={v!r}" for k, v in sorted(values.items()))
+
+
 def record_key(record: dict) -> tuple:
-    return record["task"], record["model"], record["seed"]
+    return record["task"], record["config"], record["seed"]
 
 
 def run(tasks: list[str], specs: list[str], path: Path = RESULTS) -> dict:
@@ -180,7 +199,7 @@ def run(tasks: list[str], specs: list[str], path: Path = RESULTS) -> dict:
         for spec in specs:
             name = parse_model(spec)[0]
             for seed in (0,) if name in DETERMINISTIC else SEEDS:
-                if (task, spec, seed) in records:
+                if (task, config(spec, task), seed) in records:
                     continue
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ConvergenceWarning)
@@ -211,7 +230,9 @@ def summary(records: dict, tasks: list[str], specs: list[str]) -> str:
     for spec in specs:
         cells, means, longest = [], [], 0.0
         for task in tasks:
-            mine = [r for k, r in records.items() if k[:2] == (task, spec)]
+            mine = [
+                r for k, r in records.items() if k[:2] == (task, config(spec, task))
+            ]
             if not mine:
                 cells.append("")
                 continue

@@ -44,7 +44,7 @@ class Series(InputKind):
     ``n_features_in_`` counts channels.
     """
 
-    parameters = ("n_kernel_features", "max_dilations", "random_state")
+    parameters = ("n_kernel_features", "max_dilations", "random_state", "dtype")
     check_kwargs = {"allow_nd": True, "ensure_all_finite": "allow-nan"}
     published = ("n_channels_", "n_features_in_")
     weighted = True
@@ -54,18 +54,36 @@ class Series(InputKind):
         n_kernel_features=10_000,
         max_dilations=32,
         random_state=None,
+        dtype=None,
         **kind,
     ):
         super().__init__(**kind)
         self.n_kernel_features = n_kernel_features
         self.max_dilations = max_dilations
         self.random_state = random_state
+        self.dtype = dtype
 
     def __getstate__(self):
-        # The training features, kept between fit and transform, never leave.
+        # The training features, kept between fit and transform, never leave;
+        # the kernels' module travels as its arguments and numpy arrays, which
+        # skops reads without trusting torch's types.
         state = vars(self).copy()
         state.pop("_fit_features", None)
+        if "rocket_" in state:
+            rocket = state.pop("rocket_")
+            state["_rocket_state"] = (
+                rocket.arguments(),
+                {k: v.cpu().numpy() for k, v in rocket.state_dict().items()},
+            )
         return state
+
+    def __setstate__(self, state):
+        if "_rocket_state" in state:
+            arguments, tensors = state.pop("_rocket_state")
+            rocket = MiniRocket(**arguments)
+            rocket.load_state_dict({k: torch.from_numpy(v) for k, v in tensors.items()})
+            state["rocket_"] = rocket
+        super().__setstate__(state)
 
     # ------------------------------------------------------------ validation
     def _as_array(self, X, *, fitting):
@@ -153,6 +171,10 @@ class Series(InputKind):
     def _learn(self, X, sample_weight=None) -> None:
         series, lengths = self._series(X)
         self.n_channels_ = series.shape[1]
+        # The features' dtype: float64 for float64 arithmetic, else fit's X's
+        # (as the table networks'): later X of another float dtype converts
+        # to it, so that its predictions are those of the same values.
+        self.dtype_ = "float64" if self.dtype == "float64" else str(X.dtype)
         # 2D X keeps scikit-learn's count of columns; for 3D X, whose length
         # may vary, it is the channels.
         self.n_features_in_ = X.shape[1]
@@ -173,8 +195,8 @@ class Series(InputKind):
         else:
             biased = weight[rows]
         self.rocket_.fit_biases(
-            torch.as_tensor(series[rows], dtype=torch.float32),
-            torch.as_tensor(lengths[rows]),
+            torch.from_numpy(np.array(series[rows], dtype=np.float32, order="C")),
+            torch.tensor(lengths[rows]),
             torch.as_tensor(biased),
         )
         features = self._features(series, lengths)
@@ -198,8 +220,9 @@ class Series(InputKind):
         # biases (84 x L x biases).
         width = max(channels, max(self.rocket_.per_dilation))
         chunk = max(1, _CHUNK_VALUES // (width * N_KERNELS * length))
-        X = torch.tensor(series, dtype=torch.float32)  # a copy: X may be read-only
-        steps = torch.as_tensor(lengths)
+        # A contiguous float32 copy: X may be read-only, or a reversed view.
+        X = torch.from_numpy(np.array(series, dtype=np.float32, order="C"))
+        steps = torch.tensor(lengths)
         parts = [
             self._module_features(X[i : i + chunk], steps[i : i + chunk])
             for i in range(0, n, chunk)
@@ -226,8 +249,8 @@ class Series(InputKind):
                 )
             features = self._features(series, lengths)
         # The convolutions compute in float32 whatever X's dtype (their
-        # outputs only meet the biases); the model reads X's.
-        return ((features - self.mean_) / self.scale_).astype(X.dtype)
+        # outputs only meet the biases); the model reads its own dtype.
+        return ((features - self.mean_) / self.scale_).astype(self.dtype_)
 
     def graph_input(self, x):
         series = x.reshape(x.shape[0], self.n_channels_, -1)  # (N, C, L)

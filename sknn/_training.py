@@ -238,6 +238,15 @@ class StandardizedTargets:
             exp=self.out_activation_ == "exp",
         )
 
+    def _graph_outputs(self, module, x) -> torch.Tensor:
+        """What an exported graph computes (``sknn.onnx``): the values, in
+        float32 throughout."""
+        raw = module(x)
+        if self.out_activation_ == "exp":
+            return torch.exp(raw)
+        scale = torch.as_tensor(self._y_scale, dtype=raw.dtype)
+        return raw * scale + torch.as_tensor(self._y_mean, dtype=raw.dtype)
+
     def _validation_score(self, raw, y, sample_weight) -> float:
         """R² on the standardized scale (the same as on the targets' own)."""
         weight = None if sample_weight is None else sample_weight.cpu().numpy()

@@ -112,12 +112,14 @@ class _SeriesMixin(TrainingExtras):
             activation=self.activation,
             dropout=self.dropout,
         )
-        # The output layer starts at zero, as scikit-learn's linear models do:
-        # a linear model of the features then starts from no preference, and
-        # its path does not depend on the seed (the kernels' biases do).
-        output = module.output
-        torch.nn.init.zeros_(output.weight)
-        torch.nn.init.zeros_(output.bias)
+        # The output layer's weights start at zero, as those of scikit-learn's
+        # linear models: the model starts from no feature's preference (with
+        # random weights, 10,000 features gave labels to regions no training
+        # series of a heavily weighted class reached: scikit-learn's
+        # class-weight check failed). Its biases stay random: at zero, the
+        # bias gradient of centred targets is rounding noise, which Adam's
+        # first steps follow.
+        torch.nn.init.zeros_(module.output.weight)
         return module
 
     def __sklearn_tags__(self):

@@ -287,10 +287,12 @@ SCORE_NAMES = {
     "CNNClassifier": "negative log-loss",
     "RNNClassifier": "negative log-loss",
     "TabularClassifier": "negative log-loss",
+    "SeriesClassifier": "negative log-loss",
     "MLPRegressor": "R²",
     "CNNRegressor": "R²",
     "RNNRegressor": "R²",
     "TabularRegressor": "R²",
+    "SeriesRegressor": "R²",
     "Autoencoder": "negative reconstruction MSE",
     "CNNAutoencoder": "negative reconstruction MSE",
 }

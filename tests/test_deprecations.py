@@ -110,7 +110,11 @@ def test_the_modules_take_the_old_names_with_a_warning():
         assert module.pooling == "mean"
 
 
-@pytest.mark.parametrize("entry", registry())
+# Estimators added after 1242900, of which no model was saved then.
+_ADDED_SINCE = (sknn.SeriesClassifier, sknn.SeriesRegressor)
+
+
+@pytest.mark.parametrize("entry", registry(where=lambda e: e.cls not in _ADDED_SINCE))
 def test_models_saved_before_the_renames_load_and_predict_alike(entry):
     """Pickled by sknn at commit 1242900 (tests/data/saved_1242900/make.py),
     with batch_norm, pooling="avg" and the table networks' embedding_dim."""

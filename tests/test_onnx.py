@@ -33,6 +33,8 @@ EXPORTED = (
     sknn.RNNRegressor,
     sknn.Autoencoder,
     sknn.CNNAutoencoder,
+    sknn.SeriesClassifier,
+    sknn.SeriesRegressor,
 )
 SMALL = dict(max_iter=5, random_state=0, device="cpu")
 
@@ -95,7 +97,7 @@ def test_every_estimator_but_the_table_networks_is_registered():
 EXPORTED_ENTRIES = registry(where=lambda entry: entry.cls in EXPORTED)
 
 
-def test_the_exported_entries_are_the_eight_estimators():
+def test_the_exported_entries_are_the_ten_estimators():
     assert {param.values[0].cls for param in EXPORTED_ENTRIES} == set(EXPORTED)
 
 

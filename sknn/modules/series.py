@@ -111,6 +111,17 @@ class MiniRocket(nn.Module):
             torch.zeros(len(self.dilations), N_KERNELS, max(self.per_dilation)),
         )
 
+    def arguments(self) -> dict:
+        """The arguments that build this module again (its fitted biases
+        come with its state dict)."""
+        return {
+            "n_channels": self.n_channels,
+            "length": self.length,
+            "n_kernel_features": self.n_kernel_features,
+            "max_dilations": self.max_dilations,
+            "seed": self.seed,
+        }
+
     def _channel_masks(self, generator) -> torch.Tensor:
         """Which channels each kernel sums at each dilation: of 1 to 9 of
         them, drawn as MiniRocket draws them (2 ** uniform(0, log2(C' + 1)))."""
