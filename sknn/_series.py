@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 
 from ._inputs import InputKind
 from .modules import MiniRocket
-from .modules.series import N_KERNELS, series_statistics
+from .modules.series import N_KERNELS, first_differences, series_statistics
 
 # Features are computed for chunks of series of at most this many values of
 # convolution outputs (some 64 MiB in float32).
@@ -69,20 +69,26 @@ class Series(InputKind):
         # skops reads without trusting torch's types.
         state = vars(self).copy()
         state.pop("_fit_features", None)
-        if "rocket_" in state:
-            rocket = state.pop("rocket_")
-            state["_rocket_state"] = (
-                rocket.arguments(),
-                {k: v.cpu().numpy() for k, v in rocket.state_dict().items()},
-            )
+        if "rockets_" in state:
+            state["rockets_"] = [
+                (
+                    rocket.arguments(),
+                    {k: v.cpu().numpy() for k, v in rocket.state_dict().items()},
+                )
+                for rocket in state["rockets_"]
+            ]
         return state
 
     def __setstate__(self, state):
-        if "_rocket_state" in state:
-            arguments, tensors = state.pop("_rocket_state")
-            rocket = MiniRocket(**arguments)
-            rocket.load_state_dict({k: torch.from_numpy(v) for k, v in tensors.items()})
-            state["rocket_"] = rocket
+        if "rockets_" in state:
+            rockets = []
+            for arguments, tensors in state["rockets_"]:
+                rocket = MiniRocket(**arguments)
+                rocket.load_state_dict(
+                    {k: torch.from_numpy(v) for k, v in tensors.items()}
+                )
+                rockets.append(rocket)
+            state["rockets_"] = rockets
         super().__setstate__(state)
 
     # ------------------------------------------------------------ validation
@@ -180,13 +186,19 @@ class Series(InputKind):
         self.n_features_in_ = X.shape[1]
         rng = check_random_state(self.random_state)
         weight = np.ones(len(series)) if sample_weight is None else sample_weight
-        self.rocket_ = MiniRocket(
-            n_channels=self.n_channels_,
-            length=series.shape[2],
-            n_kernel_features=self.n_kernel_features,
-            max_dilations=self.max_dilations,
-            seed=int(rng.randint(np.iinfo(np.int32).max)),
-        )
+        # Half the kernel features read the series, half their first
+        # differences (as MultiRocket's): ItalyPowerDemand 0.970 against
+        # 0.966 with all on the series; 2 dev sets better, 2 worse, 4 alike.
+        self.rockets_ = [
+            MiniRocket(
+                n_channels=self.n_channels_,
+                length=series.shape[2],
+                n_kernel_features=max(N_KERNELS, self.n_kernel_features // 2),
+                max_dilations=self.max_dilations,
+                seed=int(rng.randint(np.iinfo(np.int32).max)),
+            )
+            for _ in range(2)
+        ]
         rows = np.flatnonzero(weight > 0)
         if len(rows) > _MAX_BIAS_SERIES:
             p = weight[rows] / weight[rows].sum()
@@ -194,11 +206,12 @@ class Series(InputKind):
             biased = np.ones(len(rows))
         else:
             biased = weight[rows]
-        self.rocket_.fit_biases(
-            torch.from_numpy(np.array(series[rows], dtype=np.float32, order="C")),
-            torch.tensor(lengths[rows]),
-            torch.as_tensor(biased),
-        )
+        sample = torch.from_numpy(np.array(series[rows], dtype=np.float32, order="C"))
+        steps = torch.tensor(lengths[rows])
+        for rocket, inputs in zip(
+            self.rockets_, (sample, first_differences(sample, steps)), strict=True
+        ):
+            rocket.fit_biases(inputs, steps, torch.as_tensor(biased))
         features = self._features(series, lengths)
         self._fit_features = (X, features)
         # The spread of each feature, weighted as the rows (a weight of 2 acts
@@ -218,7 +231,7 @@ class Series(InputKind):
         n, channels, length = series.shape
         # Per series: convolutions (C x 84 x L) and comparisons with the
         # biases (84 x L x biases).
-        width = max(channels, max(self.rocket_.per_dilation))
+        width = max(channels, *self.rockets_[0].per_dilation)
         chunk = max(1, _CHUNK_VALUES // (width * N_KERNELS * length))
         # A contiguous float32 copy: X may be read-only, or a reversed view.
         X = torch.from_numpy(np.array(series, dtype=np.float32, order="C"))
@@ -231,7 +244,15 @@ class Series(InputKind):
 
     def _module_features(self, X: torch.Tensor, lengths: torch.Tensor):
         """The features of (N, C, L) series, zero past their lengths: (N, F)."""
-        return torch.cat([self.rocket_(X, lengths), series_statistics(X, lengths)], 1)
+        series, differences = self.rockets_
+        return torch.cat(
+            [
+                series(X, lengths),
+                differences(first_differences(X, lengths), lengths),
+                series_statistics(X, lengths),
+            ],
+            dim=1,
+        )
 
     def _convert(self, X):
         cached = vars(self).pop("_fit_features", None)

@@ -229,6 +229,14 @@ class MiniRocket(nn.Module):
         )
 
 
+def first_differences(X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Each step's change from the step before (0 at the first), zero past
+    each series' length: (N, C, L) -> (N, C, L)."""
+    changes = torch.diff(X, dim=2, prepend=X[:, :, :1])
+    real = torch.arange(X.shape[2], device=X.device) < lengths[:, None]  # (N, L)
+    return changes * real[:, None, :]
+
+
 def series_statistics(X: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """What MiniRocket's kernels, which sum to 0, cannot see: each channel's
     level and spread (mean, standard deviation, minimum and maximum over its
