@@ -238,7 +238,7 @@ def summary(records: dict, tasks: list[str], specs: list[str]) -> str:
                 continue
             mean = statistics.mean(r[metric] for r in mine)
             means.append(mean)
-            cells.append(f"{mean:.3f}")
+            cells.append(f"{mean:.3f}" if classifying else f"{mean:.4f}")
             longest = max(longest, statistics.mean(r["fit_seconds"] for r in mine))
         overall = (
             f" {statistics.mean(means):.3f} |"
