@@ -46,6 +46,9 @@ _RNN_TRAINING = {
 }
 # In 60 epochs the regressor underfits scikit-learn's check_regressors_train.
 _RNN_REGRESSOR_TRAINING = {**_RNN_TRAINING, "max_iter": 100}
+_SERIES = "chosen by the series defaults study (benchmarks/series_defaults.py)"
+_SERIES_TRAINING = {"solver": "lbfgs", "alpha": 10.0, "max_iter": 500}
+_SERIES_REGRESSOR_TRAINING = {**_SERIES_TRAINING, "alpha": 3000.0}
 # estimator -> (its studied training defaults, why); the others: none.
 _STUDIED = {cls.__name__: ({}, "scikit-learn's default") for cls in public_estimators()}
 _STUDIED.update(
@@ -56,6 +59,8 @@ _STUDIED.update(
         "CNNRegressor": (_CNN_TRAINING, _SIGNALS),
         "RNNClassifier": (_RNN_TRAINING, _SIGNALS),
         "RNNRegressor": (_RNN_REGRESSOR_TRAINING, _SIGNALS),
+        "SeriesClassifier": (_SERIES_TRAINING, _SERIES),
+        "SeriesRegressor": (_SERIES_REGRESSOR_TRAINING, _SERIES),
     }
 )
 
@@ -80,6 +85,10 @@ DIFFERENT_DEFAULTS = {
         # The table networks: chosen on the tabular dev suite (user guide).
         "TabularClassifier": ((256, 256), _TABLES),
         "TabularRegressor": ((256, 256), _TABLES),
+        # A linear layer reads the random-kernel features, as MiniRocket's
+        # ridge model.
+        "SeriesClassifier": ((), "a linear model of the kernel features"),
+        "SeriesRegressor": ((), "a linear model of the kernel features"),
     },
     # The table networks, the CNNs and the RNNs are no drop-ins: their
     # training defaults are those their studies chose, the others keep
@@ -124,6 +133,7 @@ DIFFERENT_DEFAULTS = {
         "CNNClassifier": (0.1, _SIGNALS),
         "RNNClassifier": (0.1, _SIGNALS),
         "TabularClassifier": (0.0, _TABLES),
+        "SeriesClassifier": (0.0, "0.1 lost on the series dev suite"),
     },
     # float32, as PyTorch and Keras, for the networks no one expects to
     # compute as scikit-learn (float64 convolutions took about 3 times as
@@ -145,6 +155,12 @@ DIFFERENT_DEFAULTS = {
         **{
             name: (None, "the input's dtype, as scikit-learn")
             for name in ("MLPClassifier", "MLPRegressor", "Autoencoder")
+        },
+        # Their convolutions compute in float32 whatever the dtype; the
+        # trained linear layer, cheap, in the input's.
+        **{
+            name: (None, "kernels in float32 anyway; the linear layer as sklearn")
+            for name in ("SeriesClassifier", "SeriesRegressor")
         },
     },
     # Token embeddings of the RNNs: None reads numbers, not token ids; the

@@ -269,7 +269,9 @@ def test_the_differences_and_the_statistics_of_each_series():
     torch.testing.assert_close(
         stats[0], torch.tensor([10 / 3, (38 / 9) ** 0.5, 1.0, 6.0, float(np.log(3))])
     )
-    torch.testing.assert_close(stats[1, :4], torch.tensor([4.5, (33 / 4) ** 0.5, 2.0, 9.0]))
+    torch.testing.assert_close(
+        stats[1, :4], torch.tensor([4.5, (33 / 4) ** 0.5, 2.0, 9.0])
+    )
 
 
 def test_the_estimators_features_are_both_layers_and_the_statistics():
