@@ -174,6 +174,7 @@ class InceptionTime(nn.Module):
                         nn.Conv1d(residual, 128, 1, bias=False), nn.BatchNorm1d(128)
                     )
                 )
+                residual = 128
         self.out = nn.Linear(128, n_outputs)
 
     def forward(self, X):  # (N, C, L)

@@ -44,15 +44,18 @@ _HOW_IT_READS_SERIES = """
     ``(n_series, length)`` arrays of one channel, ``(n_series, n_channels,
     length)`` arrays, and series of different lengths as lists of
     ``(length_i,)`` or ``(n_channels, length_i)`` arrays, or as arrays
-    padded at the end with NaN. The network's first layer is MiniRocket's
-    (Dempster et al., 2021): 84 fixed convolution kernels at up to 32
-    dilations, each reading a random combination of the channels, with
-    biases drawn in ``fit`` from the training series' own outputs, pooled as
-    the proportion of positive values over each series' steps (padding
-    never counts); their features, standardized, feed the trained layers.
-    The defaults were chosen by measurement on the eight classification
-    series of the aeon archive's bundled sets (see the user guide, "Time
-    series")."""
+    padded at the end with NaN; series of any length may come to
+    ``predict``. The network's first layer is MiniRocket's (Dempster et
+    al., 2021; :class:`sknn.modules.MiniRocket`): 84 fixed convolution
+    kernels at up to 32 dilations, each reading a random combination of the
+    channels, with biases drawn in ``fit`` from the training series' own
+    outputs, pooled as the proportion of positive values over each series'
+    steps (padding never counts). Half the kernels read the series, half
+    their first differences; each channel's mean, standard deviation,
+    minimum and maximum and the log of the length join them. Standardized,
+    these features feed the trained layers. The defaults were chosen by
+    measurement on the aeon archive's eight bundled classification series
+    and two regression series (see the user guide, "Time series")."""
 
 _SERIES_NETWORK_DOC = (
     """
