@@ -63,7 +63,14 @@ class DataStages:
         """Per-sample weights for the loss, or None when all samples weigh 1."""
         if sample_weight is None:
             return None
-        return check_sample_weight(sample_weight, X, dtype=np.float64)
+        weight = check_sample_weight(sample_weight, X, dtype=np.float64)
+        if len(weight) and not weight.any():
+            # scikit-learn's own message (1.7.0 let zero weights through,
+            # into statistics normalised by their sum)
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return weight
 
     def _prepare_data(self, X, y, sample_weight, *, reset, classes):
         """Validated, converted X, encoded targets and weights: ``(X, y, w)``.

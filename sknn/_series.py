@@ -186,6 +186,15 @@ class Series(InputKind):
         self.n_features_in_ = X.shape[1]
         rng = check_random_state(self.random_state)
         weight = np.ones(len(series)) if sample_weight is None else sample_weight
+        # The features' statistics are of the series as weighted repeats: a
+        # negative weight counts as none.
+        weight = np.clip(weight, 0, None)
+        if not weight.any():
+            raise ValueError(
+                f"{self.name} learns its features' biases and scales from the "
+                "series of positive weight, and sample_weight gives none. Give "
+                "some series a weight above 0."
+            )
         # Half the kernel features read the series, half their first
         # differences (as MultiRocket's): ItalyPowerDemand 0.970 against
         # 0.966 with all on the series; 2 dev sets better, 2 worse, 4 alike.
