@@ -24,7 +24,8 @@ from .modules.series import N_KERNELS, first_differences, series_statistics
 _CHUNK_VALUES = 2**24
 
 # Biases are drawn from at most this many training series (a random subset
-# beyond, drawn by weight): the quantiles of 2,048 series are as good.
+# beyond, drawn by weight): quantiles of up to 262,144 outputs per kernel
+# (up to 128 positions of each series), sorted once per dilation.
 _MAX_BIAS_SERIES = 2048
 
 # Features are divided by their spread, but by no less than this: a feature

@@ -190,8 +190,16 @@ class MiniRocket(nn.Module):
         real = kept[None, :] < lengths[:, None]  # (N, P)
         position_weight = weight[:, None].expand(real.shape)[real]  # (M,)
         levels = iter(quantile_levels(N_KERNELS * sum(self.per_dilation)).tolist())
+        # Chunks of series, so that the convolutions of many long series
+        # never fill the memory at once: only the kept positions stay.
+        chunk = max(1, 2**24 // (X.shape[1] * N_KERNELS * length))
         for index, n_biases in enumerate(self.per_dilation):
-            out = self._convolve(X, index)[:, :, kept]  # (N, 84, P)
+            out = torch.cat(
+                [
+                    self._convolve(X[i : i + chunk], index)[:, :, kept]
+                    for i in range(0, n, chunk)
+                ]
+            )  # (N, 84, P)
             values = out.permute(1, 0, 2)[:, real]  # (84, M)
             values, order = values.to(torch.float64).sort(dim=1)
             cumulative = position_weight[order].cumsum(dim=1)  # (84, M)
