@@ -193,3 +193,49 @@ def test_timing_fits_the_defaults_before_and_now_side_by_side(
     ratios = [r["now_fit_seconds"] / r["before_fit_seconds"] for r in records.values()]
     assert "| Tiny | CNN | float32 |" in table
     assert f"| {sum(ratios) / 2:.2f} | 2 |" in table  # the median of two
+
+
+def test_the_series_study_scores_each_model_once_and_caches_it(
+    defaults, monkeypatch, tmp_path
+):
+    """benchmarks/series_defaults.py on the tiny variable-length series: the
+    series networks, the CNN, the forest and the MiniRocket reference, one
+    fit each, cached."""
+    import series_defaults
+
+    monkeypatch.setattr(series_defaults, "series_split", defaults.series_split)
+    results = tmp_path / "series.jsonl"
+    specs = [
+        "sknn-series:n_kernel_features=168",
+        "sknn-cnn:max_iter=3,filters=(4,)",
+        "rf",
+        "minirocket",
+    ]
+    records = series_defaults.run(["Tiny"], specs, results, seeds=(0,))
+    assert len(records) == len(specs)
+    assert all(0 <= r["accuracy"] <= 1 for r in records.values())
+    again = series_defaults.run(["Tiny"], specs, results, seeds=(0,))
+    assert again == records and len(results.read_text().splitlines()) == len(specs)
+    table = series_defaults.summary(records, ["Tiny"], specs)
+    assert "| sknn-series:n_kernel_features=168 |" in table and "| rf |" in table
+    # A spec of the defaults names their whole configuration.
+    assert series_defaults.config("sknn-series", "Tiny") != (
+        series_defaults.config("sknn-series:alpha=1.0", "Tiny")
+    )
+
+
+def test_the_minirocket_reference_learns_wave_shapes():
+    """The independent MiniRocket of the series study reads shapes: sine
+    against square waves at random levels, phases and frequencies."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from series_references import MiniRocketRidge
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    rng = np.random.RandomState(0)
+    y = np.arange(80) % 2
+    t = np.arange(60) * rng.uniform(0.1, 0.3, (80, 1)) + rng.uniform(0, 6, (80, 1))
+    X = np.where(y[:, None], np.sign(np.sin(t)), np.sin(t)) + rng.normal(size=(80, 1))
+    X = X[:, None, :]  # (n, channels, length)
+    model = MiniRocketRidge().fit(X[:50], y[:50])
+    assert np.mean(model.predict(X[50:]) == y[50:]) >= 0.9
