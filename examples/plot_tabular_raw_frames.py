@@ -98,13 +98,14 @@ print(clf.predict_proba(patients).round(3))
 # -----------------
 #
 # The held-out log-loss after each epoch (``validation_scores_`` holds its
-# negative), and the learning rate of the cosine schedule.
+# negative), and the training loss (``loss_curve_``), at the constant
+# learning rate of the defaults.
 
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
 left.plot(-np.array(clf.validation_scores_))
 left.axvline(int(np.argmax(clf.validation_scores_)), color="grey", ls="--")
 left.set(xlabel="epoch", ylabel="held-out log-loss", title="the kept epoch: dashed")
-right.plot(clf.history_[:, "event_lr"])
-right.set(xlabel="epoch", ylabel="learning rate", title="cosine schedule")
+right.plot(clf.loss_curve_)
+right.set(xlabel="epoch", ylabel="training loss", title="the loss it minimises")
 fig.tight_layout()
 plt.show()

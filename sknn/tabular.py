@@ -129,7 +129,7 @@ _TABULAR_TRAINING_DOC = training_doc(
 _TABULAR_ATTRIBUTES_DOC = (
     FITTED_ATTRIBUTES
     + """
-    is_categorical_ : ndarray of shape (n_features_in_,)
+    is_categorical_ : ndarray of shape (`n_features_in_`,)
         Which input columns were read as categorical.
     categories_ : list of ndarray
         The categories of each categorical column, in the order of the
