@@ -66,6 +66,21 @@ def standard_container(X, name: str):
     return X
 
 
+def float_samples(X) -> list[np.ndarray] | None:
+    """The samples of a list (a tuple, an object array) of arrays of numbers,
+    each as a float array, whatever their shapes; None for anything else (an
+    array of numbers, an empty list, values that are not numbers), which
+    validation reads or refuses with its own message."""
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        return None
+    if not isinstance(X, list | tuple | np.ndarray) or len(X) == 0:
+        return None
+    try:
+        return [np.asarray(sample, dtype=float) for sample in X]
+    except (TypeError, ValueError):
+        return None
+
+
 def check_numeric_columns(X, name: str) -> None:
     """A DataFrame X holds numbers only: pandas would fail to convert text."""
     if not isinstance(X, pd.DataFrame):

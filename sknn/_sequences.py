@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._inputs import InputKind, check_input_shape
+from ._inputs import InputKind, check_input_shape, float_samples
 from .modules._sequence import PADDING_ID, UNKNOWN_ID
 
 # input_shape's lengths for sequences, and what each reads.
@@ -63,14 +63,9 @@ class Sequences(InputKind):
         everywhere in scikit-learn; later it is univariate, (n, length, 1),
         whatever its lengths, so that it needs no feature count.
         """
-        if isinstance(X, np.ndarray) and X.dtype != object:
+        sequences = float_samples(X)
+        if sequences is None:
             return X
-        if not isinstance(X, list | tuple | np.ndarray) or len(X) == 0:
-            return X
-        try:
-            sequences = [np.asarray(s, dtype=float) for s in X]
-        except (TypeError, ValueError):
-            return X  # not numbers: validation says so
         shapes = {s.shape for s in sequences}
         if len(shapes) == 1:
             X = np.stack(sequences)

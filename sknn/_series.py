@@ -15,13 +15,14 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-from ._inputs import InputKind
+from ._inputs import InputKind, float_samples
 from .modules import MiniRocket
-from .modules.series import N_KERNELS, first_differences, series_statistics
-
-# Features are computed for chunks of series of at most this many values of
-# convolution outputs (some 64 MiB in float32).
-_CHUNK_VALUES = 2**24
+from .modules.series import (
+    CHUNK_VALUES,
+    N_KERNELS,
+    first_differences,
+    series_statistics,
+)
 
 # Biases are drawn from at most this many training series (a random subset
 # beyond, drawn by weight): quantiles of up to 262,144 outputs per kernel
@@ -97,14 +98,9 @@ class Series(InputKind):
         """Lists of series as one array: (n, length) for 1D series of one
         length in ``fit`` (later: (n, 1, length), which needs no count of
         columns), else (n, n_channels, longest), NaN past each end."""
-        if isinstance(X, np.ndarray) and X.dtype != object:
+        series = float_samples(X)
+        if series is None:
             return X
-        if not isinstance(X, list | tuple | np.ndarray) or len(X) == 0:
-            return X
-        try:
-            series = [np.asarray(s, dtype=float) for s in X]
-        except (TypeError, ValueError):
-            return X  # not numbers: validation says so
         shapes = {s.shape for s in series}
         if len(shapes) == 1:
             X = np.stack(series)
@@ -242,7 +238,7 @@ class Series(InputKind):
         # Per series: convolutions (C x 84 x L) and comparisons with the
         # biases (84 x L x biases).
         width = max(channels, *self.rockets_[0].per_dilation)
-        chunk = max(1, _CHUNK_VALUES // (width * N_KERNELS * length))
+        chunk = max(1, CHUNK_VALUES // (width * N_KERNELS * length))
         # A contiguous float32 copy: X may be read-only, or a reversed view.
         X = torch.from_numpy(np.array(series, dtype=np.float32, order="C"))
         steps = torch.tensor(lengths)

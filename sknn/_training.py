@@ -197,14 +197,14 @@ LABEL_SMOOTHING_DOC = """
         halfway towards 0.5). {why}"""
 
 
-def standardized_values(raw, mean, scale, exp):
-    """Predicted values from raw outputs on the standardized scale (or, for
-    the Poisson loss's log link, their exponential)."""
-    raw = raw.double()
+def standardized_values(raw, mean, scale, exp, dtype=torch.float64):
+    """Predicted values, in ``dtype``, from raw outputs on the standardized
+    scale (or, for the Poisson loss's log link, their exponential)."""
+    raw = raw.to(dtype)
     if exp:
         return torch.exp(raw)
-    return raw * torch.as_tensor(scale, device=raw.device) + torch.as_tensor(
-        mean, device=raw.device
+    return raw * torch.as_tensor(scale, dtype=dtype, device=raw.device) + (
+        torch.as_tensor(mean, dtype=dtype, device=raw.device)
     )
 
 
@@ -241,11 +241,7 @@ class StandardizedTargets:
     def _graph_outputs(self, module, x) -> torch.Tensor:
         """What an exported graph computes (``sknn.onnx``): the values, in
         float32 throughout."""
-        raw = module(x)
-        if self.out_activation_ == "exp":
-            return torch.exp(raw)
-        scale = torch.as_tensor(self._y_scale, dtype=raw.dtype)
-        return raw * scale + torch.as_tensor(self._y_mean, dtype=raw.dtype)
+        return self._decoder()(module(x), dtype=torch.float32)
 
     def _validation_score(self, raw, y, sample_weight) -> float:
         """R² on the standardized scale (the same as on the targets' own)."""

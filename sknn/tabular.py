@@ -30,14 +30,10 @@ from ._training import (
     ClassifierExtras,
     StandardizedTargets,
     TrainingExtras,
-    standardized_values,
     training_doc,
 )
 from .modules import ACTIVATIONS
 from .modules.tabular import NUMERIC_EMBEDDINGS, TabularMLP
-
-# Models pickled before 0.1 may name it here.
-_standardized_values = standardized_values
 
 # The table networks' embeddings of categorical columns; embedding_dim is the
 # token embeddings of sequence and text models.

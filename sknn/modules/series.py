@@ -14,6 +14,10 @@ from torch.nn import functional as F
 KERNEL_LENGTH = 9
 N_KERNELS = math.comb(KERNEL_LENGTH, 3)
 
+#: Convolutions run on chunks of series of at most this many output values
+#: (some 64 MiB in float32), so that many long series never fill the memory.
+CHUNK_VALUES = 2**24
+
 
 def _kernels() -> torch.Tensor:
     weights = torch.full((N_KERNELS, 1, KERNEL_LENGTH), -1.0)
@@ -190,9 +194,8 @@ class MiniRocket(nn.Module):
         real = kept[None, :] < lengths[:, None]  # (N, P)
         position_weight = weight[:, None].expand(real.shape)[real]  # (M,)
         levels = iter(quantile_levels(N_KERNELS * sum(self.per_dilation)).tolist())
-        # Chunks of series, so that the convolutions of many long series
-        # never fill the memory at once: only the kept positions stay.
-        chunk = max(1, 2**24 // (X.shape[1] * N_KERNELS * length))
+        # Only the kept positions of each chunk's outputs stay.
+        chunk = max(1, CHUNK_VALUES // (X.shape[1] * N_KERNELS * length))
         for index, n_biases in enumerate(self.per_dilation):
             out = torch.cat(
                 [
