@@ -46,7 +46,13 @@ class Series(InputKind):
     ``n_features_in_`` counts channels.
     """
 
-    parameters = ("n_kernel_features", "max_dilations", "random_state", "dtype")
+    parameters = (
+        "n_kernel_features",
+        "max_dilations",
+        "pooling",
+        "random_state",
+        "dtype",
+    )
     check_kwargs = {"allow_nd": True, "ensure_all_finite": "allow-nan"}
     published = ("n_channels_", "n_features_in_")
     weighted = True
@@ -55,6 +61,7 @@ class Series(InputKind):
         self,
         n_kernel_features=10_000,
         max_dilations=32,
+        pooling="ppv",
         random_state=None,
         dtype=None,
         **kind,
@@ -62,6 +69,7 @@ class Series(InputKind):
         super().__init__(**kind)
         self.n_kernel_features = n_kernel_features
         self.max_dilations = max_dilations
+        self.pooling = pooling
         self.random_state = random_state
         self.dtype = dtype
 
@@ -201,6 +209,7 @@ class Series(InputKind):
                 length=series.shape[2],
                 n_kernel_features=max(N_KERNELS, self.n_kernel_features // 2),
                 max_dilations=self.max_dilations,
+                pooling=self.pooling,
                 seed=int(rng.randint(np.iinfo(np.int32).max)),
             )
             for _ in range(2)

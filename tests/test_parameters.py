@@ -163,6 +163,24 @@ DIFFERENT_DEFAULTS = {
             for name in ("SeriesClassifier", "SeriesRegressor")
         },
     },
+    # How outputs pool over the steps: a max for the CNNs and the RNNs; the
+    # series networks' fixed kernels pool as MiniRocket's features do.
+    "pooling": {
+        **{
+            name: ("max", "the study's default for trained layers")
+            for name in (
+                "CNNAutoencoder",
+                "CNNClassifier",
+                "CNNRegressor",
+                "RNNClassifier",
+                "RNNRegressor",
+            )
+        },
+        **{
+            name: ("ppv", "MiniRocket's proportion of positive values")
+            for name in ("SeriesClassifier", "SeriesRegressor")
+        },
+    },
     # Token embeddings of the RNNs: None reads numbers, not token ids; the
     # table networks' old name of categorical_embedding_dim, deprecated.
     "embedding_dim": {

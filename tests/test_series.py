@@ -14,6 +14,7 @@ from sknn import SeriesClassifier, SeriesRegressor
 from sknn.modules import MiniRocket
 from sknn.modules.series import (
     N_KERNELS,
+    POOLINGS,
     first_differences,
     kernel_dilations,
     series_statistics,
@@ -280,3 +281,93 @@ def test_the_estimators_features_are_both_layers_and_the_statistics():
     series, differences = clf._input.rockets_
     assert series.n_features == differences.n_features == 840
     assert clf.module_.n_features == 2 * 840 + 4 * 2 + 1
+
+
+def _longest_stretch(positive: np.ndarray) -> int:
+    longest = current = 0
+    for value in positive:
+        current = current + 1 if value else 0
+        longest = max(longest, current)
+    return longest
+
+
+def test_multirocket_poolings_follow_their_definitions():
+    """PPV, MPV, MIPV and LSPV of every kernel, dilation and bias, against
+    their definitions over each series' counted positions."""
+    X = torch.randn(3, 1, 40)
+    X[1, :, 25:] = 0.0  # a series of 25 steps
+    lengths = torch.tensor([40, 25, 40])
+    rocket = MiniRocket(1, 40, n_kernel_features=4 * 168, pooling=POOLINGS)
+    rocket.fit_biases(X, lengths)
+    features = rocket(X, lengths).numpy()
+    assert features.shape == (3, rocket.n_features) == (3, 4 * 168)
+    expected = []
+    for index, n_biases in enumerate(rocket.per_dilation):
+        out = rocket._convolve(X, index).numpy()
+        counted = rocket._counted(index, lengths, 40).numpy()
+        biases = rocket.biases[index, :, :n_biases].numpy()
+        per_pooling = {name: np.empty((3, N_KERNELS, n_biases)) for name in POOLINGS}
+        for n, k, b in np.ndindex(3, N_KERNELS, n_biases):
+            values = out[n, k][counted[n, k]] - biases[k, b]
+            positive = values > 0
+            where = np.flatnonzero(positive)
+            per_pooling["ppv"][n, k, b] = positive.mean()
+            per_pooling["mpv"][n, k, b] = values[positive].mean() if where.size else 0
+            per_pooling["mipv"][n, k, b] = (
+                where.mean() / (len(values) - 1) if where.size else -1
+            )
+            per_pooling["lspv"][n, k, b] = _longest_stretch(positive) / len(values)
+        expected += [per_pooling[name].reshape(3, -1) for name in POOLINGS]
+    np.testing.assert_allclose(features, np.concatenate(expected, axis=1), atol=1e-5)
+    # Each pooling spreads its values, and positions past a series' end
+    # never count.
+    assert (features[:, features.std(0) > 0]).shape[1] > 0.9 * features.shape[1]
+    padded = torch.cat([X[1:2, :, :25], torch.zeros(1, 1, 30)], dim=2)
+    np.testing.assert_allclose(
+        rocket(padded, torch.tensor([25]))[0].numpy(), features[1], atol=1e-6
+    )
+
+
+def test_the_estimators_pool_as_asked():
+    X, y = _shapes(45)
+    clf = SeriesClassifier(
+        n_kernel_features=1344, pooling=("ppv", "lspv"), random_state=0
+    ).fit(X, y)
+    assert [rocket.pooling for rocket in clf._input.rockets_] == [("ppv", "lspv")] * 2
+    assert clf.module_.n_features == 2 * 672 + 4 + 1
+    assert clf.score(X, y) > 0.9
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "pooling, error, message",
+    [
+        ("max", ValueError, r"The 'pooling' parameter of SeriesClassifier"),
+        (("ppv", "max"), ValueError, r"pooling must be one of \('ppv'"),
+        (("ppv", "ppv"), ValueError, "a sequence of distinct ones"),
+        ((), ValueError, r"got \(\)"),
+    ],
+)
+def test_unknown_poolings_are_refused_with_the_valid_ones(pooling, error, message):
+    X, y = _shapes(12)
+    with pytest.raises(error, match=message):
+        SeriesClassifier(pooling=pooling).fit(X, y)
+
+
+def test_a_series_features_never_depend_on_the_series_beside_it():
+    """Biases are outputs of training series, so a rounding difference of
+    one ulp puts an output on the other side of one: each output is a fixed
+    sum of its own inputs (not a convolution whose rounding varies with
+    the batch), and a series' features are the same alone or in a batch."""
+    X = torch.randn(40, 3, 50)
+    rocket = MiniRocket(3, 50, n_kernel_features=840, pooling=POOLINGS)
+    rocket.fit_biases(X)
+    together = rocket(X)
+    alone = torch.cat([rocket(X[i : i + 1]) for i in range(len(X))])
+    torch.testing.assert_close(alone, together, rtol=0, atol=0)
+    reference = torch.nn.functional.conv1d(
+        X.reshape(120, 1, 50), rocket.kernels, padding=4, dilation=1
+    ).reshape(40, 3, N_KERNELS, 50)
+    combined = torch.einsum("nckl,kc->nkl", reference, rocket.channel_masks[0])
+    torch.testing.assert_close(rocket._convolve(X, 0), combined, rtol=0, atol=1e-4)

@@ -43,6 +43,26 @@ def kernel_dilations(
     return tuple(int(d) for d in dilations), tuple(int(f) for f in per_dilation)
 
 
+#: How each kernel's outputs, less a bias, pool over a series' positions:
+#: MiniRocket's proportion of positive values (PPV), and MultiRocket's mean
+#: of the positive values (MPV), mean position of the positive values
+#: (MIPV, a fraction of the series; -1 where none is) and longest stretch of
+#: positive values (LSPV, a fraction of the series).
+POOLINGS = ("ppv", "mpv", "mipv", "lspv")
+
+
+def pooling_names(pooling) -> tuple[str, ...]:
+    """``pooling`` (a name or a sequence of names) as a tuple of names; a
+    ValueError saying which are valid otherwise."""
+    names = (pooling,) if isinstance(pooling, str) else tuple(pooling)
+    if not names or set(names) - set(POOLINGS) or len(set(names)) < len(names):
+        raise ValueError(
+            f"pooling must be one of {POOLINGS} or a sequence of distinct ones, "
+            f"got {pooling!r}."
+        )
+    return names
+
+
 def quantile_levels(n: int) -> torch.Tensor:
     """``n`` levels in (0, 1) that spread evenly whatever ``n`` (the
     fractional parts of multiples of the golden ratio)."""
@@ -77,6 +97,12 @@ class MiniRocket(nn.Module):
         The most dilations per kernel.
     seed : int, default=0
         Seed of the channels' combinations.
+    pooling : tuple of {"ppv", "mpv", "mipv", "lspv"}, default=("ppv",)
+        How each kernel's outputs, less each bias, pool over the series'
+        positions: the proportion of positive values (MiniRocket's), their
+        mean (``"mpv"``), their mean position and their longest stretch, as
+        fractions of the series (MultiRocket's, Tan et al., 2022). Each gives
+        ``n_kernel_features / len(pooling)`` features.
 
     Examples
     --------
@@ -96,18 +122,24 @@ class MiniRocket(nn.Module):
         n_kernel_features: int = 10_000,
         max_dilations: int = 32,
         seed: int = 0,
+        pooling: tuple[str, ...] = ("ppv",),
     ):
         super().__init__()
+        pooling = pooling_names(pooling)
+        self.pooling = pooling
         self.n_channels = n_channels
         self.length = length
         self.n_kernel_features = n_kernel_features
         self.max_dilations = max_dilations
         self.seed = seed
         self.dilations, self.per_dilation = kernel_dilations(
-            length, n_kernel_features, max_dilations
+            length, n_kernel_features // len(pooling), max_dilations
         )
-        self.n_features = N_KERNELS * sum(self.per_dilation)
+        self.n_features = N_KERNELS * sum(self.per_dilation) * len(pooling)
         self.register_buffer("kernels", _kernels())
+        # The three positions of each kernel's weights of 2: (84, 3).
+        positions = (self.kernels[:, 0] > 0).nonzero()[:, 1].reshape(N_KERNELS, 3)
+        self.register_buffer("positions", positions, persistent=False)
         generator = torch.Generator().manual_seed(seed)
         self.register_buffer("channel_masks", self._channel_masks(generator))
         self.register_buffer(
@@ -124,6 +156,7 @@ class MiniRocket(nn.Module):
             "n_kernel_features": self.n_kernel_features,
             "max_dilations": self.max_dilations,
             "seed": self.seed,
+            "pooling": self.pooling,
         }
 
     def _channel_masks(self, generator) -> torch.Tensor:
@@ -141,20 +174,41 @@ class MiniRocket(nn.Module):
 
     def _convolve(self, X: torch.Tensor, index: int) -> torch.Tensor:
         """Every kernel at dilation ``index`` over X (N, C, L), its channels
-        combined: (N, 84, L)."""
-        n, channels, length = X.shape
+        combined: (N, 84, L).
+
+        As MiniRocket computes them: a kernel's output is 3 times the sum of
+        the three inputs under its weights of 2, less the sum of all nine.
+        Each output is so a fixed sequence of additions of its own inputs,
+        the same whatever else the batch holds (a convolution's rounding
+        varies with the batch's size), so that a series' outputs, and which
+        side of a bias drawn from them they fall, never depend on the series
+        read beside it."""
+        _, channels, length = X.shape
         dilation = self.dilations[index]
-        out = F.conv1d(
-            X.reshape(n * channels, 1, length),
-            self.kernels.to(X.dtype),
-            padding=(KERNEL_LENGTH - 1) // 2 * dilation,
-            dilation=dilation,
-        )  # (N * C, 84, L)
-        out = out.reshape(n, channels, N_KERNELS, length)
+        edge = (KERNEL_LENGTH - 1) // 2 * dilation
+        padded = F.pad(X, (edge, edge))  # (N, C, L + 2 * edge)
+        taps = torch.stack(
+            [
+                padded[..., tap * dilation : tap * dilation + length]
+                for tap in range(KERNEL_LENGTH)
+            ],
+            dim=2,
+        )  # (N, C, 9, L)
+        total = taps[:, :, 0]
+        for tap in range(1, KERNEL_LENGTH):
+            total = total + taps[:, :, tap]
+        first, second, third = self.positions.unbind(1)  # (84,) each
+        out = taps[:, :, first] + taps[:, :, second]  # (N, C, 84, L)
+        out += taps[:, :, third]
+        out *= 3
+        out -= total[:, :, None]
         if channels == 1:
             return out[:, 0]
         masks = self.channel_masks[index].to(X.dtype)  # (84, C)
-        return torch.einsum("nckl,kc->nkl", out, masks)  # (N, 84, L)
+        combined = out[:, 0] * masks[:, 0, None]
+        for channel in range(1, channels):
+            combined = combined + out[:, channel] * masks[:, channel, None]
+        return combined  # (N, 84, L)
 
     def _counted(self, index: int, lengths: torch.Tensor, length: int):
         """Which positions each kernel's PPV counts at dilation ``index``:
@@ -228,10 +282,44 @@ class MiniRocket(nn.Module):
             out = self._convolve(X, index)  # (N, 84, L)
             biases = self.biases[index, :, :n_biases].to(X.dtype)  # (84, B)
             counted = self._counted(index, lengths, X.shape[2])  # (N, 84, L)
-            positive = (out[..., None] > biases[:, None, :]) & counted[..., None]
-            ppv = positive.sum(2) / counted.sum(2, keepdim=True)  # (N, 84, B)
-            features.append(ppv.flatten(1).to(X.dtype))
+            features.extend(self._pool(out, biases, counted))
         return torch.cat(features, dim=1)  # (N, n_features)
+
+    def _pool(self, out, biases, counted) -> list[torch.Tensor]:
+        """The pooled features of outputs (N, 84, L) less biases (84, B),
+        over the ``counted`` positions (N, 84, L): one (N, 84 * B) per
+        pooling."""
+        positive = (out[..., None] > biases[:, None, :]) & counted[..., None]
+        n_counted = counted.sum(2, keepdim=True).to(out.dtype)  # (N, 84, 1)
+        n_positive = positive.sum(2).to(out.dtype)  # (N, 84, B)
+        some = n_positive.clamp(min=1)
+        pooled = []
+        for name in self.pooling:
+            if name == "ppv":
+                value = n_positive / n_counted
+            elif name == "mpv":
+                shifted = out[..., None] - biases[:, None, :]  # (N, 84, L, B)
+                value = (shifted * positive).sum(2) / some
+            elif name == "mipv":
+                # Positions from the first counted one, as fractions of the
+                # counted stretch.
+                rank = counted.cumsum(2).to(out.dtype) - 1  # (N, 84, L)
+                mean = (positive * rank[..., None]).sum(2) / some
+                value = torch.where(
+                    n_positive > 0, mean / (n_counted - 1).clamp(min=1), -1.0
+                )
+            else:  # lspv
+                # Each position's stretch is the count of values not positive
+                # up to it: the longest stretch is the most positive values
+                # in one.
+                stretch = (~positive).long().cumsum(2)  # (N, 84, L, B)
+                shape = (*stretch.shape[:2], stretch.shape[2] + 1, stretch.shape[3])
+                counts = out.new_zeros(shape).scatter_add(
+                    2, stretch, positive.to(out.dtype)
+                )
+                value = counts.amax(2) / n_counted
+            pooled.append(value.flatten(1))
+        return pooled
 
     def extra_repr(self) -> str:
         return (
