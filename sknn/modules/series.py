@@ -71,13 +71,15 @@ def quantile_levels(n: int) -> torch.Tensor:
 
 class MiniRocket(nn.Module):
     """MiniRocket's features of series (Dempster, Schmidt and Webb, 2021):
-    ``(N, C, L)`` series to ``(N, n_features)`` proportions in [0, 1].
+    ``(N, C, L)`` series to ``(N, n_features)`` features (proportions in
+    [0, 1] with the default pooling).
 
     84 fixed kernels of length 9 are applied at several dilations; each
     kernel reads a random combination of the channels (summed). Each output
     is compared with biases drawn from the training series' own outputs at
-    spread quantiles (:meth:`fit_biases`), and pooled as the proportion of
-    positive values (PPV) over the positions of each series. Every other
+    spread quantiles (:meth:`fit_biases`), and pooled over the positions of
+    each series: as the proportion of positive values (PPV), or also as
+    MultiRocket's poolings (``pooling``). Every other
     kernel counts only the positions its receptive field covers without
     padding. Nothing here is trained by gradients: the features are fixed
     once the biases are set, and a model reads them.
@@ -211,7 +213,7 @@ class MiniRocket(nn.Module):
         return combined  # (N, 84, L)
 
     def _counted(self, index: int, lengths: torch.Tensor, length: int):
-        """Which positions each kernel's PPV counts at dilation ``index``:
+        """Which positions each kernel's pooling counts at dilation ``index``:
         (N, 84, L). Kernels of odd ``kernel + index`` count those whose
         receptive field lies within the series, where there are any."""
         edge = (KERNEL_LENGTH - 1) // 2 * self.dilations[index]
