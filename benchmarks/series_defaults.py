@@ -13,6 +13,10 @@ Models:
 
 - ``sknn-series`` (:class:`sknn.SeriesClassifier` / ``SeriesRegressor``
   with its defaults) and its variants, ``"sknn-series:alpha=1.0"``;
+- ``sknn-series-crops``: the same, trained on each series and two crops of
+  it (its first and its last 90 % of steps, same label and weight): the
+  study's deterministic augmentation, which keeps a weight of 2 equal to
+  two copies;
 - ``sknn-cnn`` and ``sknn-rnn``: the architecture estimators' defaults;
 - the references on the same splits: ``rf`` (scikit-learn's random forest of
   500 trees on the flattened series, zero-padded), ``svc`` (SVC/SVR),
@@ -114,6 +118,7 @@ def sknn_model(name: str, params: dict, task: str, seed: int):
 
     pick = {
         "sknn-series": (SeriesClassifier, SeriesRegressor),
+        "sknn-series-crops": (SeriesClassifier, SeriesRegressor),
         "sknn-cnn": (CNNClassifier, CNNRegressor),
         "sknn-rnn": (RNNClassifier, RNNRegressor),
     }[name]
@@ -125,7 +130,7 @@ def sknn_inputs(name: str, split: Split):
     ``(n_channels, length_i)`` arrays to the series estimator, lists of
     ``(length_i, n_channels)`` to the RNN, zero-padded ``(n, channels,
     length)`` arrays to the CNN (one signal per row when univariate)."""
-    if name == "sknn-series":
+    if name.startswith("sknn-series"):
         return [s.T for s in split.train], [s.T for s in split.test]
     if name == "sknn-rnn":
         return list(split.train), list(split.test)
@@ -133,6 +138,16 @@ def sknn_inputs(name: str, split: Split):
     if X_train.shape[1] == 1:
         return X_train[:, 0], X_test[:, 0]
     return X_train, X_test
+
+
+def with_crops(X: list, y: np.ndarray) -> tuple[list, np.ndarray]:
+    """Each (channels, length) series, then its first and its last 90 %
+    of steps (at least 9 of them), with its label."""
+    crops = []
+    for s in X:
+        keep = max(9, round(0.9 * s.shape[-1]))
+        crops += [s, s[..., :keep], s[..., -keep:]]
+    return crops, np.repeat(y, 3)
 
 
 def run_one(task: str, spec: str, seed: int) -> dict:
@@ -144,7 +159,10 @@ def run_one(task: str, spec: str, seed: int) -> dict:
         model = sknn_model(name, params, task, seed)
         if name == "sknn-cnn" and np.ndim(X_train) == 3:
             model.set_params(input_shape=X_train.shape[1:])
-        model.fit(X_train, split.y_train)
+        y_train = split.y_train
+        if name == "sknn-series-crops":
+            X_train, y_train = with_crops(X_train, y_train)
+        model.fit(X_train, y_train)
         seconds = time.perf_counter() - start
         predicted = model.predict(X_test)
     elif name == "inceptiontime":

@@ -224,6 +224,21 @@ def test_the_series_study_scores_each_model_once_and_caches_it(
     )
 
 
+def test_the_series_study_crops_each_series_twice(defaults):
+    """The augmentation candidate: each series, its first and its last
+    90 % of steps (at least 9), with its label; the same every time."""
+    import series_defaults
+
+    X = [np.arange(40.0).reshape(2, 20), np.arange(10.0)[None]]
+    crops, y = series_defaults.with_crops(X, np.array(["a", "b"]))
+    assert [c.shape for c in crops] == [(2, 20), (2, 18), (2, 18), (1, 10)] + [
+        (1, 9)
+    ] * 2
+    np.testing.assert_array_equal(crops[1], X[0][:, :18])
+    np.testing.assert_array_equal(crops[2], X[0][:, 2:])
+    assert list(y) == ["a", "a", "a", "b", "b", "b"]
+
+
 def test_the_minirocket_reference_learns_wave_shapes():
     """The independent MiniRocket of the series study reads shapes: sine
     against square waves at random levels, phases and frequencies."""
