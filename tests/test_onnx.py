@@ -448,3 +448,17 @@ def test_importing_without_the_onnx_extra_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "skl2onnx", None)
     with pytest.raises(ImportError, match=r'pip install "sknn\[onnx\]"'):
         importlib.import_module("sknn.onnx")
+
+
+def test_every_series_pooling_exports():
+    """MultiRocket's poolings (the longest stretch as a scatter-add, which
+    ONNX has) run in the graph as in sknn, NaN padding included."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 40)).cumsum(axis=1)
+    y = (X[:, -1] > X[:, 0]).astype(int)
+    est = sknn.SeriesClassifier(
+        n_kernel_features=672, pooling=("ppv", "mpv", "mipv", "lspv"), **SMALL
+    ).fit(X, y)
+    padded = X.copy()
+    padded[:10, 30:] = np.nan
+    assert_parity(est, X, padded)
