@@ -212,15 +212,22 @@ class MiniRocket(nn.Module):
             combined = combined + out[:, channel] * masks[:, channel, None]
         return combined  # (N, 84, L)
 
-    def _counted(self, index: int, lengths: torch.Tensor, length: int):
-        """Which positions each kernel's pooling counts at dilation ``index``:
-        (N, 84, L). Kernels of odd ``kernel + index`` count those whose
-        receptive field lies within the series, where there are any."""
+    def _stretches(self, index: int, lengths: torch.Tensor):
+        """Where each kernel's pooling starts and stops counting positions at
+        dilation ``index``: (N, 84) each. Kernels of odd ``kernel + index``
+        count those whose receptive field lies within the series, where
+        there are any; the others every position of the series."""
         edge = (KERNEL_LENGTH - 1) // 2 * self.dilations[index]
         kernels = torch.arange(N_KERNELS, device=lengths.device)
         inner = ((kernels + index) % 2 == 1)[None, :] & (lengths > 2 * edge)[:, None]
-        start = torch.where(inner, edge, 0)  # (N, 84)
+        start = torch.where(inner, edge, 0)
         stop = torch.where(inner, lengths[:, None] - edge, lengths[:, None])
+        return start, stop
+
+    def _counted(self, index: int, lengths: torch.Tensor, length: int):
+        """Which positions each kernel's pooling counts at dilation
+        ``index``: (N, 84, L) (:meth:`_stretches`)."""
+        start, stop = self._stretches(index, lengths)
         positions = torch.arange(length, device=lengths.device)
         return (positions >= start[..., None]) & (positions < stop[..., None])
 
@@ -284,15 +291,16 @@ class MiniRocket(nn.Module):
             out = self._convolve(X, index)  # (N, 84, L)
             biases = self.biases[index, :, :n_biases].to(X.dtype)  # (84, B)
             counted = self._counted(index, lengths, X.shape[2])  # (N, 84, L)
-            features.extend(self._pool(out, biases, counted))
+            start, stop = self._stretches(index, lengths)
+            n_counted = (stop - start).to(X.dtype)[..., None]  # (N, 84, 1)
+            features.extend(self._pool(out, biases, counted, n_counted))
         return torch.cat(features, dim=1)  # (N, n_features)
 
-    def _pool(self, out, biases, counted) -> list[torch.Tensor]:
+    def _pool(self, out, biases, counted, n_counted) -> list[torch.Tensor]:
         """The pooled features of outputs (N, 84, L) less biases (84, B),
-        over the ``counted`` positions (N, 84, L): one (N, 84 * B) per
-        pooling."""
+        over the ``counted`` positions (N, 84, L), ``n_counted`` of them
+        (N, 84, 1): one (N, 84 * B) per pooling."""
         positive = (out[..., None] > biases[:, None, :]) & counted[..., None]
-        n_counted = counted.sum(2, keepdim=True).to(out.dtype)  # (N, 84, 1)
         n_positive = positive.sum(2).to(out.dtype)  # (N, 84, B)
         some = n_positive.clamp(min=1)
         pooled = []
